@@ -1,0 +1,60 @@
+package io.tracelake.cli;
+
+import io.tracelake.config.ConfigLoader;
+import io.tracelake.config.TracelakeConfig;
+import io.tracelake.ingest.FileShape;
+import io.tracelake.ingest.IngestJob;
+import io.tracelake.ingest.IngestSummary;
+import io.tracelake.spark.Sessions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = {
+        "Reads MLflow trace exports into the Delta tables traces (one row per trace id) and traces_quarantine "
+            + "(records that could not be read, with the reason).",
+        "Each file's shape is detected: Trace.to_json() as JSON lines, a JSON array or the 'mlflow traces search' "
+            + "envelope (any of them gzipped), MLflow 2 and REST/protobuf JSON traces, and search_traces() frames "
+            + "saved as JSON lines or Parquet. Re-running on the same input changes nothing."})
+public final class IngestCommand implements Callable<Integer> {
+
+  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+      description = "Export files or folders (read recursively; names starting with . or _ are skipped).")
+  List<String> inputs;
+
+  @Option(names = "--warehouse", required = true, paramLabel = "DIR",
+      description = "Warehouse folder; tables are created in it when missing.")
+  String warehouse;
+
+  @Option(names = "--format", paramLabel = "SHAPE", defaultValue = "auto",
+      description = "Override shape detection: auto (default), jsonl, json-array, search-envelope, json-document, "
+          + "parquet.")
+  String format;
+
+  @Mixin
+  CommonOptions common;
+
+  @Override
+  public Integer call() {
+    FileShape override = format.equals("auto") ? null : parseFormat(format);
+    TracelakeConfig config = common.load();
+    LoggerFactory.getLogger("io.tracelake").info("config: {}", ConfigLoader.describe(config));
+    SparkSession spark = Sessions.getOrCreate("tracelake ingest");
+    IngestSummary summary = IngestJob.run(spark, config, new IngestJob.Options(inputs, warehouse, override));
+    System.out.print(summary.render());
+    return 0;
+  }
+
+  static FileShape parseFormat(String format) {
+    try {
+      return FileShape.fromLabel(format);
+    } catch (IllegalArgumentException e) {
+      throw new io.tracelake.UserInputException("Invalid --format: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.tracelake.cli;
+
+import io.tracelake.UserInputException;
+import io.tracelake.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tracelake} command and its sub-commands. {@code main} only parses, runs and exits. */
+@Command(name = "tracelake", mixinStandardHelpOptions = true, version = "tracelake 0.1.0",
+    description = "Batch analytics on MLflow trace exports with Apache Spark and Delta Lake.",
+    subcommands = {IngestCommand.class, GenerateCommand.class})
+public final class TracelakeCli implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: give one of "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    org.apache.spark.sql.SparkSession.getActiveSession().foreach(s -> {
+      s.stop();
+      return null;
+    });
+    System.exit(code);
+  }
+
+  /** The command line with Tracelake's error handling: a user's mistake is one line and exit code 2. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new TracelakeCli());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      String command = commandLine.getCommandName();
+      if (e instanceof UserInputException || e instanceof ConfigException) {
+        commandLine.getErr().println("tracelake " + command + ": " + e.getMessage());
+        return 2;
+      }
+      commandLine.getErr().println("tracelake " + command + " failed: " + e);
+      e.printStackTrace(commandLine.getErr());
+      return 1;
+    });
+    return cli;
+  }
+}

@@ -1,0 +1,49 @@
+package io.tracelake.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The resolved configuration. Built only by {@link ConfigLoader}, which layers the defaults in the jar, a file and
+ * {@code --conf} overrides, rejects unknown keys and validates values.
+ */
+public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analytics, Ingest ingest) {
+
+  /** Where one identity column comes from: metadata keys first, then root span attributes. */
+  public record KeySources(List<String> metadata, List<String> rootSpanAttributes) {}
+
+  /** The five identity columns of the traces table. */
+  public record Columns(KeySources userId, KeySources sessionId, KeySources environment, KeySources appVersion,
+      KeySources deploymentId) {
+
+    /** Column name → its sources, in table order. */
+    public Map<String, KeySources> byColumn() {
+      Map<String, KeySources> map = new LinkedHashMap<>();
+      map.put("user_id", userId);
+      map.put("session_id", sessionId);
+      map.put("environment", environment);
+      map.put("app_version", appVersion);
+      map.put("deployment_id", deploymentId);
+      return map;
+    }
+
+    /** Every root span attribute any column may fall back to; the reader keeps only these. */
+    public List<String> rootSpanAttributeKeys() {
+      Set<String> keys = new LinkedHashSet<>();
+      for (KeySources s : byColumn().values()) {
+        keys.addAll(s.rootSpanAttributes());
+      }
+      return new ArrayList<>(keys);
+    }
+  }
+
+  public record Flatten(List<String> metadata, List<String> tags) {}
+
+  public record Analytics(String categoryTag) {}
+
+  public record Ingest(int splitSizeMb, int rawMaxChars) {}
+}

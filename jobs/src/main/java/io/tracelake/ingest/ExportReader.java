@@ -1,0 +1,172 @@
+package io.tracelake.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import io.tracelake.UserInputException;
+import io.tracelake.config.TracelakeConfig;
+import io.tracelake.schema.TraceSchemas;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Reads MLflow trace exports into one frame of {@link TraceSchemas#PARSED_RECORD} rows (a parsed trace, a rejection,
+ * or a byte-range's newline count). Input: files and folders (read recursively; names starting with {@code .} or
+ * {@code _} are skipped, as Spark and Hadoop do). Each file's shape is detected on the driver from its first bytes;
+ * parsing runs in Spark tasks, one per file or per {@code ingest.split_size_mb} byte range of a plain JSON-lines file.
+ */
+public final class ExportReader {
+
+  private ExportReader() {}
+
+  /** Lists the input files and detects the shape of each; fails on an input path that does not exist. */
+  public static List<DetectedFile> listAndDetect(SparkSession spark, List<String> inputs, FileShape override) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<DetectedFile> files = new ArrayList<>();
+    for (String input : inputs) {
+      for (FileStatus status : list(conf, input)) {
+        try {
+          FileSystem fs = status.getPath().getFileSystem(conf);
+          DetectedFile detected = ShapeDetector.detect(fs, status);
+          if (override != null && detected.shape() != FileShape.EMPTY
+              && detected.shape() != FileShape.UNREADABLE) {
+            detected = new DetectedFile(detected.path(), detected.length(), override, detected.gzip(), null);
+          }
+          files.add(detected);
+        } catch (IOException e) {
+          files.add(new DetectedFile(status.getPath().toString(), status.getLen(), FileShape.UNREADABLE, false,
+              "cannot read: " + e.getMessage()));
+        }
+      }
+    }
+    return files;
+  }
+
+  private static List<FileStatus> list(Configuration conf, String input) {
+    Path path = new Path(input);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(path);
+      List<FileStatus> out = new ArrayList<>();
+      if (status.isFile()) {
+        out.add(status);
+        return out;
+      }
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
+      while (it.hasNext()) {
+        LocatedFileStatus f = it.next();
+        if (f.isFile() && !isHidden(path, f.getPath())) {
+          out.add(f);
+        }
+      }
+      out.sort(Comparator.comparing(f -> f.getPath().toString()));
+      return out;
+    } catch (FileNotFoundException e) {
+      throw new UserInputException("Input path does not exist: " + input
+          + " (give a file or folder of MLflow trace exports)");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UserInputException("Cannot read input path " + input + ": " + e.getMessage());
+    }
+  }
+
+  /** True when a path below the input root has a file or folder name starting with '.' or '_'. */
+  private static boolean isHidden(Path root, Path file) {
+    String relative = file.toUri().getPath().substring(Math.min(root.toUri().getPath().length(),
+        file.toUri().getPath().length()));
+    for (String part : relative.split("/")) {
+      if (part.startsWith(".") || part.startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Splits each plain JSON-lines file larger than {@code splitBytes} into byte ranges; other files stay whole. */
+  public static List<ParseTask> plan(List<DetectedFile> files, long splitBytes) {
+    List<ParseTask> tasks = new ArrayList<>();
+    for (DetectedFile f : files) {
+      switch (f.shape()) {
+        case EMPTY, PARQUET -> { }
+        case JSON_LINES -> {
+          if (f.gzip() || f.length() <= splitBytes) {
+            tasks.add(ParseTask.wholeFile(f));
+          } else {
+            int index = 0;
+            for (long start = 0; start < f.length(); start += splitBytes) {
+              long end = Math.min(f.length(), start + splitBytes);
+              tasks.add(new ParseTask(f, index++, start, end == f.length() ? Long.MAX_VALUE : end));
+            }
+          }
+        }
+        default -> tasks.add(ParseTask.wholeFile(f));
+      }
+    }
+    return tasks;
+  }
+
+  /** Parses every file into {@link TraceSchemas#PARSED_RECORD} rows. */
+  public static Dataset<Row> parse(SparkSession spark, List<DetectedFile> files, TracelakeConfig config) {
+    List<String> rootKeys = config.columns().rootSpanAttributeKeys();
+    int rawMax = config.ingest().rawMaxChars();
+    List<DetectedFile> unreadableParquet = new ArrayList<>();
+    Dataset<Row> parquet = parseParquet(spark, files, rootKeys, rawMax, unreadableParquet);
+
+    List<DetectedFile> others = new ArrayList<>(files);
+    others.removeIf(f -> f.shape() == FileShape.PARQUET);
+    others.addAll(unreadableParquet);
+    List<ParseTask> tasks = plan(others, (long) config.ingest().splitSizeMb() << 20);
+    Dataset<Row> json;
+    if (tasks.isEmpty()) {
+      json = spark.createDataFrame(List.of(), TraceSchemas.PARSED_RECORD);
+    } else {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
+      JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size())
+          .flatMap(new ParseTaskRunner(conf, rootKeys, rawMax));
+      json = spark.createDataFrame(rows, TraceSchemas.PARSED_RECORD);
+    }
+    return parquet == null ? json : json.unionByName(parquet);
+  }
+
+  private static Dataset<Row> parseParquet(SparkSession spark, List<DetectedFile> files, List<String> rootKeys,
+      int rawMax, List<DetectedFile> unreadable) {
+    Dataset<Row> all = null;
+    for (DetectedFile f : files) {
+      if (f.shape() != FileShape.PARQUET) {
+        continue;
+      }
+      Dataset<Row> rows;
+      try {
+        rows = spark.read().parquet(f.path())
+            .select(to_json(struct(col("*"))).as("json"), lit(f.path()).as("file"),
+                col("_metadata.row_index").as("row_index"));
+      } catch (RuntimeException e) {
+        unreadable.add(new DetectedFile(f.path(), f.length(), FileShape.UNREADABLE, false,
+            "cannot read Parquet: " + JsonValues.firstLine(e.getMessage())));
+        continue;
+      }
+      all = all == null ? rows : all.union(rows);
+    }
+    if (all == null) {
+      return null;
+    }
+    return all.mapPartitions(new ParquetRowParser(rootKeys, rawMax), Encoders.row(TraceSchemas.PARSED_RECORD));
+  }
+}

@@ -1,0 +1,122 @@
+package io.tracelake.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+
+import io.delta.tables.DeltaTable;
+import io.tracelake.Progress;
+import io.tracelake.config.TracelakeConfig;
+import io.tracelake.schema.QuarantineColumns;
+import io.tracelake.schema.TraceColumns;
+import io.tracelake.schema.TraceSchemas;
+import io.tracelake.warehouse.TableNames;
+import io.tracelake.warehouse.Warehouse;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The ingest job: exports → {@code traces} (one row per trace_id, freshest version) and {@code traces_quarantine}
+ * (every record that could not be read, with its reason), plus one row in {@code ingest_runs}.
+ *
+ * <p>Each table is written in one Delta transaction (MERGE), so a run killed half way leaves each table as it was
+ * before that table's write, and a re-run of the same input changes nothing.
+ */
+public final class IngestJob {
+
+  /** What to ingest, and where. {@code formatOverride} null means detect each file's shape. */
+  public record Options(List<String> inputs, String warehouse, FileShape formatOverride) {}
+
+  private IngestJob() {}
+
+  public static IngestSummary run(SparkSession spark, TracelakeConfig config, Options options) {
+    Progress progress = new Progress("ingest");
+    String runId = UUID.randomUUID().toString();
+    Instant startedAt = Instant.now();
+    Timestamp ingestedAt = Timestamp.from(startedAt);
+    Warehouse warehouse = Warehouse.openForWrite(spark, options.warehouse());
+
+    progress.stage("listing %d input path(s)", options.inputs().size());
+    List<DetectedFile> files = ExportReader.listAndDetect(spark, options.inputs(), options.formatOverride());
+    Map<String, Long> filesByShape = new TreeMap<>();
+    for (DetectedFile f : files) {
+      filesByShape.merge(f.label(), 1L, Long::sum);
+    }
+    progress.stage("found %d file(s) %s", files.size(), filesByShape);
+
+    Dataset<Row> parsed = ExportReader.parse(spark, files, config).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      progress.stage("parsing");
+      Row counts = parsed.agg(
+          count(col("trace")).as("traces"),
+          count(col("rejection")).as("rejections"),
+          countDistinct(col("trace." + TraceColumns.TRACE_ID)).as("distinct_traces")).first();
+      long tracesParsed = counts.getLong(0);
+      long rejections = counts.getLong(1);
+      long distinctTraces = counts.getLong(2);
+      progress.stage("parsed %,d traces (%,d distinct ids), %,d rejected records", tracesParsed, distinctTraces,
+          rejections);
+
+      DeltaTable traces = warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES,
+          TraceColumns.REQUEST_DATE);
+      Dataset<Row> batch = parsed.where(col("trace").isNotNull()).select("trace.*")
+          .transform(p -> CanonicalTraces.fromParsed(p, config.columns(), ingestedAt))
+          .transform(CanonicalTraces::dedupeByFreshness);
+      progress.stage("merging into %s", warehouse.path(TableNames.TRACES));
+      TraceMerger.Outcome outcome = TraceMerger.merge(traces, batch);
+      progress.stage("traces: %,d inserted, %,d updated, %,d unchanged", outcome.inserted(), outcome.updated(),
+          outcome.unchanged());
+
+      Map<String, Long> byReason = new TreeMap<>();
+      if (rejections > 0) {
+        progress.stage("writing %,d rejected records to %s", rejections, warehouse.path(TableNames.QUARANTINE));
+        List<Row> splitStats = parsed.where(col("split_stats").isNotNull()).select("split_stats.*")
+            .collectAsList();
+        Dataset<Row> quarantine = QuarantineRecords.toQuarantineRows(spark,
+            parsed.where(col("rejection").isNotNull()).select("rejection.*"),
+            QuarantineRecords.lineBases(splitStats), ingestedAt, runId);
+        for (Row r : parsed.where(col("rejection").isNotNull())
+            .groupBy(col("rejection." + QuarantineColumns.REASON)).count().collectAsList()) {
+          byReason.put(r.getString(0), r.getLong(1));
+        }
+        QuarantineRecords.mergeInto(
+            warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE), quarantine);
+      } else {
+        warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
+      }
+
+      long tracesRows = warehouse.read(TableNames.TRACES).count();
+      long quarantineRows = warehouse.read(TableNames.QUARANTINE).count();
+      IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), filesByShape,
+          tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
+          outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
+          quarantineRows, progress.seconds());
+      recordRun(spark, warehouse, options, summary, startedAt);
+      return summary;
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,
+      Instant startedAt) {
+    DeltaTable runs = warehouse.createIfNotExists(TableNames.INGEST_RUNS, TraceSchemas.INGEST_RUNS);
+    Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), new ArrayList<>(options.inputs()),
+        s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
+        s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));
+    Dataset<Row> df = spark.createDataFrame(List.of(row), TraceSchemas.INGEST_RUNS);
+    runs.as("t").merge(df.as("s"), col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll()
+        .execute();
+  }
+}

@@ -1,0 +1,60 @@
+package io.tracelake.ingest;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What one ingest run did, for the run summary and the {@code ingest_runs} table. */
+public record IngestSummary(
+    String runId,
+    String warehouse,
+    long filesRead,
+    Map<String, Long> filesByShape,
+    long recordsRead,
+    long tracesParsed,
+    long duplicatesInInput,
+    long inserted,
+    long updated,
+    long unchanged,
+    long quarantined,
+    Map<String, Long> quarantinedByReason,
+    List<LocalDate> touchedDates,
+    long tracesTableRows,
+    long quarantineTableRows,
+    double seconds) {
+
+  /** A summary a person can read at the end of a run. */
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format("Ingest finished in %.1f s (run %s)%n", seconds, runId));
+    out.append(String.format("  files read      %,d%s%n", filesRead, counts(filesByShape)));
+    out.append(String.format("  records read    %,d%n", recordsRead));
+    out.append(String.format("  traces          %,d parsed: %,d inserted, %,d updated, %,d unchanged, "
+        + "%,d duplicates within the input%n", tracesParsed, inserted, updated, unchanged, duplicatesInInput));
+    out.append(String.format("  quarantined     %,d%s%n", quarantined, counts(quarantinedByReason)));
+    out.append(String.format("  dates touched   %s%n", dates()));
+    out.append(String.format("  tables          %s/traces (%,d rows), %s/traces_quarantine (%,d rows)%n",
+        warehouse, tracesTableRows, warehouse, quarantineTableRows));
+    return out.toString();
+  }
+
+  private static String counts(Map<String, Long> byKey) {
+    if (byKey.isEmpty()) {
+      return "";
+    }
+    return byKey.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining(", ", "  (", ")"));
+  }
+
+  private String dates() {
+    if (touchedDates.isEmpty()) {
+      return "none";
+    }
+    if (touchedDates.size() == 1) {
+      return touchedDates.get(0).toString();
+    }
+    return touchedDates.get(0) + " .. " + touchedDates.get(touchedDates.size() - 1) + " (" + touchedDates.size()
+        + " dates)";
+  }
+}

@@ -1,0 +1,65 @@
+package io.tracelake.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * Reads rows of a saved {@code search_traces()} Parquet frame, each given as {@code (json, file, row_index)} where
+ * {@code json} is the row as JSON text: the same record reader then takes the {@code trace} column (or, without it,
+ * the frame's own columns).
+ */
+final class ParquetRowParser implements MapPartitionsFunction<Row, Row> {
+
+  private final List<String> rootAttributeKeys;
+  private final int rawMaxChars;
+
+  ParquetRowParser(List<String> rootAttributeKeys, int rawMaxChars) {
+    this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
+    this.rawMaxChars = rawMaxChars;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> input) {
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, rawMaxChars);
+    RowQueue queue = new RowQueue("", 0, rawMaxChars);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        while (queue.isEmpty() && input.hasNext()) {
+          parse(input.next());
+        }
+        return !queue.isEmpty();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return queue.poll();
+      }
+
+      private void parse(Row row) {
+        String json = row.getString(0);
+        String file = row.getString(1);
+        String position = "row " + (row.isNullAt(2) ? "?" : String.valueOf(row.getLong(2) + 1));
+        queue.sourceFile = file;
+        try (JsonParser p = TraceRecordReader.FACTORY.createParser(json)) {
+          p.nextToken();
+          reader.readValue(p, position, () -> json, new RecordContext(file, FileShape.PARQUET.label()), queue);
+        } catch (JsonProcessingException e) {
+          queue.reject(QuarantineReason.MALFORMED_JSON, JsonValues.firstLine(e.getOriginalMessage()), json,
+              position);
+        } catch (IOException e) {
+          queue.reject(QuarantineReason.UNREADABLE_FILE, e.getMessage(), null, position);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,51 @@
+package io.tracelake.ingest;
+
+import java.util.ArrayDeque;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The sink a parse task's cursor fills: traces and rejections become rows of
+ * {@link io.tracelake.schema.TraceSchemas#PARSED_RECORD}, handed out one at a time so no task holds a whole file.
+ */
+final class RowQueue implements TraceRecordReader.Sink {
+
+  private final ArrayDeque<Row> rows = new ArrayDeque<>();
+  /** The file rejections are attributed to; set per row where one task reads many files. */
+  String sourceFile;
+  private final int splitIndex;
+  private final int rawMaxChars;
+  /** The line (within the task's range) of the record being read, or null where records are not lines. */
+  Long currentLine;
+
+  RowQueue(String sourceFile, int splitIndex, int rawMaxChars) {
+    this.sourceFile = sourceFile;
+    this.splitIndex = splitIndex;
+    this.rawMaxChars = rawMaxChars;
+  }
+
+  @Override
+  public void accept(ParsedTrace trace) {
+    rows.add(RowFactory.create(trace.toRow(), null, null));
+  }
+
+  @Override
+  public void reject(QuarantineReason reason, String detail, String raw, String position) {
+    boolean truncated = raw != null && raw.length() > rawMaxChars;
+    String kept = truncated ? raw.substring(0, rawMaxChars) : raw;
+    rows.add(RowFactory.create(null, RowFactory.create(sourceFile, position, currentLine, splitIndex, reason.code(),
+        detail, kept, truncated), null));
+  }
+
+  void splitStats(long newlines, boolean startsAfterNewline) {
+    rows.add(RowFactory.create(null, null, RowFactory.create(sourceFile, splitIndex, newlines, startsAfterNewline)));
+  }
+
+  boolean isEmpty() {
+    return rows.isEmpty();
+  }
+
+  Row poll() {
+    return rows.poll();
+  }
+}

@@ -1,0 +1,11 @@
+package io.tracelake.warehouse;
+
+/** The tables under a warehouse folder; each is a Delta table in the sub-folder of its name. */
+public final class TableNames {
+
+  private TableNames() {}
+
+  public static final String TRACES = "traces";
+  public static final String QUARANTINE = "traces_quarantine";
+  public static final String INGEST_RUNS = "ingest_runs";
+}
