@@ -1,0 +1,70 @@
+package io.tracelake.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tracelake.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaultsNameTheStandardKeysWithOpenTelemetryFallbacks() {
+    TracelakeConfig c = ConfigLoader.defaults();
+    assertEquals(List.of("mlflow.trace.user", "user.id"), c.columns().userId().metadata());
+    assertEquals(List.of("session.id", "gen_ai.conversation.id"), c.columns().sessionId().rootSpanAttributes());
+    assertEquals("query_category", c.analytics().categoryTag());
+    assertEquals(List.of("user.id", "session.id", "gen_ai.conversation.id"), c.columns().rootSpanAttributeKeys());
+  }
+
+  @Test
+  void fileThenOverridesWin() throws IOException {
+    Path file = SharedSpark.tempDir("conf").resolve("t.yaml");
+    Files.writeString(file, "analytics:\n  category_tag: topic\nflatten:\n  tags: [topic, team]\n");
+    TracelakeConfig c = ConfigLoader.load(file, Map.of("flatten.tags", "[team]"));
+    assertEquals("topic", c.analytics().categoryTag());
+    assertEquals(List.of("team"), c.flatten().tags());
+    assertEquals(List.of("app_version", "deployment_id"), c.flatten().metadata(), "untouched keys keep defaults");
+  }
+
+  @Test
+  void theRepositoryConfigFileLoads() {
+    Path repoConf = Path.of(System.getProperty("tracelake.repo.root", ".."), "conf", "tracelake.yaml");
+    assertEquals(ConfigLoader.defaults().columns(), ConfigLoader.load(repoConf, Map.of()).columns());
+  }
+
+  @Test
+  void unknownKeysNameTheKeyAndTheValidOnes() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("ingest.split_size", "3")));
+    assertEquals("Unknown config key 'ingest.split_size'; valid keys here: split_size_mb, raw_max_chars",
+        e.getMessage());
+  }
+
+  @Test
+  void invalidValuesAreRejected() {
+    ConfigException notNumber = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("ingest.split_size_mb", "big")));
+    assertTrue(notNumber.getMessage().startsWith("Invalid value for config key 'ingest.split_size_mb'"),
+        notNumber.getMessage());
+    ConfigException range = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("ingest.split_size_mb", "0")));
+    assertEquals("Config key 'ingest.split_size_mb' is 0; valid: 1 to 4096", range.getMessage());
+    assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("columns.user_id.metadata", "[]",
+            "columns.user_id.root_span_attributes", "[]")));
+  }
+
+  @Test
+  void missingFileIsOneClearLine() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(Path.of("/nonexistent/tracelake.yaml"), Map.of()));
+    assertEquals("Cannot read config file /nonexistent/tracelake.yaml: no such file", e.getMessage());
+  }
+}
