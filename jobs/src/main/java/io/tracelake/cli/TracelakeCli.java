@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 /** The {@code tracelake} command and its sub-commands. {@code main} only parses, runs and exits. */
 @Command(name = "tracelake", mixinStandardHelpOptions = true, version = "tracelake 0.1.0",
     description = "Batch analytics on MLflow trace exports with Apache Spark and Delta Lake.",
-    subcommands = {IngestCommand.class, GenerateCommand.class})
+    subcommands = {RunCommand.class, IngestCommand.class, AnalyticsCommand.class,
+        ReportCommands.UserReportCommand.class, ReportCommands.SessionFlowCommand.class,
+        ReportCommands.BreakdownCommand.class, GenerateCommand.class})
 public final class TracelakeCli implements Runnable {
 
   @CommandLine.Spec

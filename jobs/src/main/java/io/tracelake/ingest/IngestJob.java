@@ -70,9 +70,11 @@ public final class IngestJob {
 
       DeltaTable traces = warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES,
           TraceColumns.REQUEST_DATE);
-      Dataset<Row> batch = parsed.where(col("trace").isNotNull()).select("trace.*")
-          .transform(p -> CanonicalTraces.fromParsed(p, config.columns(), ingestedAt))
-          .transform(CanonicalTraces::dedupeByFreshness);
+      Dataset<Row> canonical = parsed.where(col("trace").isNotNull()).select("trace.*")
+          .transform(p -> CanonicalTraces.fromParsed(p, config.columns(), ingestedAt));
+      // Deduplication needs a shuffle of whole rows; skip it when every trace id is already unique.
+      Dataset<Row> batch = distinctTraces == tracesParsed ? canonical
+          : canonical.transform(CanonicalTraces::dedupeByFreshness);
       progress.stage("merging into %s", warehouse.path(TableNames.TRACES));
       TraceMerger.Outcome outcome = TraceMerger.merge(traces, batch);
       progress.stage("traces: %,d inserted, %,d updated, %,d unchanged", outcome.inserted(), outcome.updated(),

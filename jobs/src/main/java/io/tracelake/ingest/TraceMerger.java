@@ -9,18 +9,23 @@ import io.tracelake.schema.TraceColumns;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
  * Merges a batch of canonical traces into the {@code traces} table so that it keeps one row per trace_id and the
  * freshest version of each (see {@link CanonicalTraces#freshness(String)}).
  *
- * <p>The batch is first classified against the table: {@code insert} (new trace id), {@code update} (fresher than
- * the stored row) or {@code unchanged} (identical, or not fresher). Only inserts and updates go into the Delta MERGE,
- * so re-ingesting the same export rewrites no file. The MERGE re-checks freshness itself, so a concurrent writer
- * cannot make it store an older version; it is one Delta transaction.
+ * <p>The batch's keys are first classified against the table (see {@link #classifyAgainst}): {@code insert} (new
+ * trace id), {@code update} (fresher than the stored row) or {@code unchanged} (identical, or not fresher). New traces go in with an insert-only Delta MERGE (Delta's anti-join fast path: no stored file is
+ * rewritten); fresher versions with a matched-only MERGE whose condition is freshness, which rewrites only the files
+ * that hold them. Both MERGEs re-check their condition against the table at commit, so a concurrent writer can neither make
+ * a trace appear twice nor make an older version win. Re-ingesting an unchanged export writes nothing.
  */
 public final class TraceMerger {
 
@@ -28,6 +33,9 @@ public final class TraceMerger {
   public static final String INSERT = "insert";
   public static final String UPDATE = "update";
   public static final String UNCHANGED = "unchanged";
+  /** Internal: the hash differs, freshness decides. */
+  private static final String CHANGED = "changed";
+  private static final String MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
 
   private TraceMerger() {}
 
@@ -35,55 +43,92 @@ public final class TraceMerger {
   public record Outcome(long inserted, long updated, long unchanged, List<LocalDate> touchedDates) {}
 
   /**
-   * Adds the {@value #ACTION} column. Input: a batch with one row per trace_id ({@code TRACES} columns) and the
-   * stored table. Grain: the batch's. Output: the batch's columns plus {@value #ACTION}.
+   * Classifies a batch's keys in two steps. First the record hashes, on a narrow (trace_id, hash) join: a new id is
+   * {@code insert}, an equal hash {@code unchanged}. Only for ids whose hash differs is freshness compared, which reads
+   * the stored rows' state, tags, metadata and assessments. Input: a batch with one row per trace_id ({@code TRACES}
+   * columns) and the stored table. Grain: the batch's. Output: {@code trace_id, request_date} and {@value #ACTION}.
    */
   public static Dataset<Row> classifyAgainst(Dataset<Row> batch, Dataset<Row> stored) {
-    Dataset<Row> existing = stored.select(
-        col(TraceColumns.TRACE_ID).as("_t_trace_id"),
-        CanonicalTraces.freshness("").as("_t_freshness"),
+    Dataset<Row> byHash = compareHashes(batch, stored);
+    Dataset<Row> changed = byHash.where(col(ACTION).equalTo(CHANGED));
+    return byHash.where(col(ACTION).notEqual(CHANGED)).unionByName(compareFreshness(batch, stored, changed));
+  }
+
+  private static Dataset<Row> compareHashes(Dataset<Row> batch, Dataset<Row> stored) {
+    Dataset<Row> existing = stored.select(col(TraceColumns.TRACE_ID).as("_t_trace_id"),
         col(TraceColumns.RECORD_HASH).as("_t_hash"));
-    return batch
+    return batch.select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), col(TraceColumns.RECORD_HASH))
         .join(existing, col(TraceColumns.TRACE_ID).equalTo(col("_t_trace_id")), "left")
-        .withColumn(ACTION,
+        .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE),
             when(col("_t_trace_id").isNull(), lit(INSERT))
                 .when(col(TraceColumns.RECORD_HASH).equalTo(col("_t_hash")), lit(UNCHANGED))
-                .when(CanonicalTraces.freshness("").gt(col("_t_freshness")), lit(UPDATE))
-                .otherwise(lit(UNCHANGED)))
-        .drop("_t_trace_id", "_t_freshness", "_t_hash");
+                .otherwise(lit(CHANGED)).as(ACTION));
+  }
+
+  /** For ids whose content changed: {@code update} when the batch's version is fresher, else {@code unchanged}. */
+  private static Dataset<Row> compareFreshness(Dataset<Row> batch, Dataset<Row> stored, Dataset<Row> changed) {
+    Dataset<Row> ids = changed.select(col(TraceColumns.TRACE_ID).as("_c"));
+    Dataset<Row> mine = batch.join(ids, col(TraceColumns.TRACE_ID).equalTo(col("_c")), "left_semi")
+        .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE),
+            CanonicalTraces.freshness("").as("_s_freshness"));
+    Dataset<Row> theirs = stored.join(ids, col(TraceColumns.TRACE_ID).equalTo(col("_c")), "left_semi")
+        .select(col(TraceColumns.TRACE_ID).as("_t_trace_id"), CanonicalTraces.freshness("").as("_t_freshness"));
+    return mine.join(theirs, col(TraceColumns.TRACE_ID).equalTo(col("_t_trace_id")))
+        .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE),
+            when(col("_s_freshness").gt(col("_t_freshness")), lit(UPDATE)).otherwise(lit(UNCHANGED)).as(ACTION));
   }
 
   public static Outcome merge(DeltaTable table, Dataset<Row> batch) {
-    Dataset<Row> classified = classifyAgainst(batch, table.toDF()).persist(StorageLevel.MEMORY_AND_DISK());
+    boolean emptyTable = table.toDF().isEmpty();
+    long inserted = 0;
+    long updated = 0;
+    long unchanged = 0;
+    Set<LocalDate> touched = new TreeSet<>();
+    Dataset<Row> byHash = emptyTable
+        ? batch.select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), lit(INSERT).as(ACTION))
+        : compareHashes(batch, table.toDF()).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long inserted = 0;
-      long updated = 0;
-      long unchanged = 0;
-      for (Row r : classified.groupBy(ACTION).count().collectAsList()) {
+      // Counts per action and date; freshness is compared only where hashes differ.
+      List<Row> counts = new ArrayList<>(byHash.groupBy(ACTION, TraceColumns.REQUEST_DATE).count().collectAsList());
+      if (counts.stream().anyMatch(r -> r.getString(0).equals(CHANGED))) {
+        counts.addAll(compareFreshness(batch, table.toDF(), byHash.where(col(ACTION).equalTo(CHANGED)))
+            .groupBy(ACTION, TraceColumns.REQUEST_DATE).count().collectAsList());
+      }
+      for (Row r : counts) {
         switch (r.getString(0)) {
-          case INSERT -> inserted = r.getLong(1);
-          case UPDATE -> updated = r.getLong(1);
-          default -> unchanged = r.getLong(1);
+          case INSERT -> inserted += r.getLong(2);
+          case UPDATE -> updated += r.getLong(2);
+          case UNCHANGED -> unchanged += r.getLong(2);
+          default -> { } // CHANGED: counted once resolved into update or unchanged
+        }
+        if (r.getString(0).equals(INSERT) || r.getString(0).equals(UPDATE)) {
+          touched.add(r.getLocalDate(1));
         }
       }
-      Dataset<Row> changes = classified.where(col(ACTION).isin(INSERT, UPDATE)).drop(ACTION);
-      List<LocalDate> touched = new ArrayList<>();
-      if (inserted + updated > 0) {
-        for (Row r : changes.select(TraceColumns.REQUEST_DATE).distinct().orderBy(TraceColumns.REQUEST_DATE)
-            .collectAsList()) {
-          touched.add(r.getLocalDate(0));
-        }
-        table.as("t")
-            .merge(changes.as("s"), col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID)))
+    } finally {
+      byHash.unpersist();
+    }
+    Column sameTrace = col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID));
+    SparkSession spark = batch.sparkSession();
+    String materialize = spark.conf().get(MATERIALIZE_SOURCE, "auto");
+    try {
+      if (inserted > 0) {
+        // An insert-only MERGE reads the batch once, and the batch is the cached output of a deterministic parse:
+        // Delta need not copy it again first. (A matched MERGE reads its source twice; Delta keeps its default.)
+        spark.conf().set(MATERIALIZE_SOURCE, "none");
+        table.as("t").merge(batch.as("s"), sameTrace).whenNotMatched().insertAll().execute();
+        spark.conf().set(MATERIALIZE_SOURCE, materialize);
+      }
+      if (updated > 0) {
+        // Matched-only: Delta rewrites just the files holding a trace with a fresher version in the batch.
+        table.as("t").merge(batch.as("s"), sameTrace)
             .whenMatched(CanonicalTraces.freshness("s.").gt(CanonicalTraces.freshness("t.")))
             .updateAll()
-            .whenNotMatched()
-            .insertAll()
             .execute();
       }
-      return new Outcome(inserted, updated, unchanged, touched);
     } finally {
-      classified.unpersist();
+      spark.conf().set(MATERIALIZE_SOURCE, materialize);
     }
+    return new Outcome(inserted, updated, unchanged, new ArrayList<>(touched));
   }
 }

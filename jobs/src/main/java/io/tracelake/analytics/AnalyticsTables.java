@@ -1,0 +1,23 @@
+package io.tracelake.analytics;
+
+import java.util.List;
+
+/** Names of the analytics tables under the warehouse folder. */
+public final class AnalyticsTables {
+
+  private AnalyticsTables() {}
+
+  public static final String TRACES_FLAT = "traces_flat";
+  public static final String DAILY_USER_ACTIVITY = "daily_user_activity";
+  public static final String VERSION_BREAKDOWN = "version_breakdown";
+  public static final String SESSION_TURNS = "session_turns";
+  public static final String SESSIONS = "sessions";
+  public static final String USER_SUMMARY = "user_summary";
+  public static final String VERSION_SUMMARY = "version_summary";
+  public static final String ENVIRONMENT_SUMMARY = "environment_summary";
+
+  public static List<String> all() {
+    return List.of(TRACES_FLAT, DAILY_USER_ACTIVITY, VERSION_BREAKDOWN, SESSION_TURNS, SESSIONS, USER_SUMMARY,
+        VERSION_SUMMARY, ENVIRONMENT_SUMMARY);
+  }
+}

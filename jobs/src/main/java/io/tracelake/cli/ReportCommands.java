@@ -1,0 +1,101 @@
+package io.tracelake.cli;
+
+import io.tracelake.UserInputException;
+import io.tracelake.config.TracelakeConfig;
+import io.tracelake.reports.Breakdown;
+import io.tracelake.reports.SessionFlow;
+import io.tracelake.reports.UserReport;
+import io.tracelake.schema.TraceColumns;
+import io.tracelake.spark.Sessions;
+import io.tracelake.warehouse.TableNames;
+import io.tracelake.warehouse.Warehouse;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The tutorial's reports, computed on the warehouse's traces table. */
+final class ReportCommands {
+
+  private ReportCommands() {}
+
+  static Dataset<Row> traces(String warehouse) {
+    SparkSession spark = Sessions.getOrCreate("tracelake report");
+    return Warehouse.openForRead(spark, warehouse).read(TableNames.TRACES);
+  }
+
+  @Command(name = "user-report", mixinStandardHelpOptions = true,
+      description = "The per-user activity report of MLflow's tutorial: interactions, unique sessions, daily "
+          + "activity, query categories, average response time and error rate over the last N days.")
+  static final class UserReportCommand implements Callable<Integer> {
+    @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
+    @Option(names = "--user", required = true, paramLabel = "ID", description = "The user id (mlflow.trace.user).")
+    String user;
+    @Option(names = "--days", defaultValue = "7", description = "Window length (default: ${DEFAULT-VALUE}).")
+    int days;
+    @Option(names = "--as-of", paramLabel = "TIME",
+        description = "End of the window, RFC 3339 or a date (default: now). Traces with request_time > "
+            + "as-of - days count.")
+    String asOf;
+    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+    @Mixin CommonOptions common;
+
+    @Override
+    public Integer call() {
+      OutputFormat out = OutputFormat.parse(format);
+      if (days < 1) {
+        throw new UserInputException("Invalid --days " + days + ": give a number of days of at least 1");
+      }
+      TracelakeConfig config = common.load();
+      Dataset<Row> traces = traces(warehouse);
+      if (traces.where(traces.col(TraceColumns.USER_ID).equalTo(user)).isEmpty()) {
+        throw new UserInputException("No traces for user '" + user + "' in " + warehouse
+            + "; list users with the user_summary table or 'tracelake breakdown'");
+      }
+      UserReport report = UserReport.compute(traces, user, days, Dates.instant("--as-of", asOf),
+          config.analytics().categoryTag());
+      System.out.print(out.render(report.text(), report.json()));
+      return 0;
+    }
+  }
+
+  @Command(name = "session-flow", mixinStandardHelpOptions = true,
+      description = "The turn-by-turn timeline of one session: turn, timestamp (epoch ms), duration, status, "
+          + "response.")
+  static final class SessionFlowCommand implements Callable<Integer> {
+    @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
+    @Option(names = "--session", required = true, paramLabel = "ID",
+        description = "The session id (mlflow.trace.session).") String session;
+    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+
+    @Override
+    public Integer call() {
+      OutputFormat out = OutputFormat.parse(format);
+      SessionFlow flow = SessionFlow.compute(traces(warehouse), session);
+      if (flow.turns().isEmpty()) {
+        throw new UserInputException("No traces for session '" + session + "' in " + warehouse
+            + "; list sessions with the sessions table");
+      }
+      System.out.print(out.render(flow.text(), flow.json()));
+      return 0;
+    }
+  }
+
+  @Command(name = "breakdown", mixinStandardHelpOptions = true,
+      description = "Interactions and distinct users per app version, interactions per environment.")
+  static final class BreakdownCommand implements Callable<Integer> {
+    @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
+    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+
+    @Override
+    public Integer call() {
+      OutputFormat out = OutputFormat.parse(format);
+      Breakdown b = Breakdown.compute(traces(warehouse));
+      System.out.print(out.render(b.text(), b.json()));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.tracelake.analytics;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.to_json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tracelake.SharedSpark;
+import io.tracelake.config.ConfigLoader;
+import io.tracelake.config.TracelakeConfig;
+import io.tracelake.generate.TraceGenerator;
+import io.tracelake.ingest.IngestJob;
+import io.tracelake.ingest.IngestSummary;
+import io.tracelake.warehouse.Warehouse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The analytics job incremental against full: the same traces arrive in batches (later days, sessions that cross
+ * midnight, traces that arrive days late for an old date), with analytics run for each batch's touched dates; every
+ * table must equal a single full recomputation over all the traces.
+ */
+class AnalyticsJobTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final SparkSession spark = SharedSpark.session();
+  private final TracelakeConfig config = ConfigLoader.defaults();
+
+  @Test
+  void incrementalRunsEqualAFullRecomputation() throws IOException {
+    Path export = SharedSpark.tempDir("an-export");
+    List<Path> files = new TraceGenerator(new TraceGenerator.Spec(1500, 11, 4, 25, 1, false,
+        LocalDate.parse("2025-12-01"))).writeTo(export, 2);
+    List<String> lines = Files.readAllLines(files.get(0));
+
+    // Batches: day 1 without its last 20 traces; days 2-3; day 4; the 20 held-back day-1 traces (late arrivals).
+    Map<Integer, List<String>> batches = new TreeMap<>();
+    List<String> day1 = new ArrayList<>();
+    for (String line : lines) {
+      int day = LocalDate.parse(requestTime(line).substring(0, 10)).getDayOfMonth();
+      if (day == 1) {
+        day1.add(line);
+      } else {
+        batches.computeIfAbsent(day == 4 ? 3 : 2, k -> new ArrayList<>()).add(line);
+      }
+    }
+    // A session that crosses midnight: its first turn arrives with day 1, its second with days 2-3, and a third
+    // turn, timed between the two, arrives last (late, for day 1).
+    List<String> batch1 = new ArrayList<>(day1.subList(0, day1.size() - 20));
+    batch1.add(trace("tr-midnight-1", "2025-12-01T23:59:30Z", "s-midnight", 4000));
+    batches.get(2).add(trace("tr-midnight-3", "2025-12-02T00:00:20Z", "s-midnight", 1000));
+    List<String> late = new ArrayList<>(day1.subList(day1.size() - 20, day1.size()));
+    late.add(trace("tr-midnight-2", "2025-12-01T23:59:50Z", "s-midnight", 2000));
+    batches.put(1, batch1);
+    batches.put(4, late);
+    lines = new ArrayList<>(lines);
+    lines.addAll(List.of(batch1.get(batch1.size() - 1), batches.get(2).get(batches.get(2).size() - 1),
+        late.get(late.size() - 1)));
+    assertTrue(crossesMidnight(lines), "the data has a session that crosses midnight");
+
+    Path incremental = SharedSpark.tempDir("an-incremental");
+    Path batchDir = SharedSpark.tempDir("an-batches");
+    for (Map.Entry<Integer, List<String>> batch : batches.entrySet()) {
+      Path file = batchDir.resolve("batch-" + batch.getKey() + ".jsonl");
+      Files.write(file, batch.getValue());
+      IngestSummary s = IngestJob.run(spark, config,
+          new IngestJob.Options(List.of(file.toString()), incremental.toString(), null));
+      AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, incremental.toString()),
+          AnalyticsJob.lastIngestDates(Warehouse.openForRead(spark, incremental.toString())));
+      assertEquals(batch.getValue().size(), s.inserted());
+    }
+    // Running again for the last ingest's dates changes nothing.
+    AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, incremental.toString()),
+        DateSelection.of(List.of(LocalDate.parse("2025-12-01"))));
+
+    Path full = SharedSpark.tempDir("an-full");
+    IngestJob.run(spark, config, new IngestJob.Options(List.of(batchDir.toString()), full.toString(), null));
+    AnalyticsJob.Outcome outcome = AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, full.toString()),
+        DateSelection.all());
+    assertEquals(1503, outcome.tracesInRange());
+    Row turn2 = spark.read().format("delta").load(incremental.resolve(AnalyticsTables.SESSION_TURNS).toString())
+        .where(col("trace_id").equalTo("tr-midnight-2")).first();
+    assertEquals(2, (int) turn2.getAs("turn"), "the late trace took its place in the session");
+
+    Map<String, List<String>> keys = Map.of(
+        AnalyticsTables.TRACES_FLAT, List.of("trace_id"),
+        AnalyticsTables.DAILY_USER_ACTIVITY, List.of("activity_date", "user_id"),
+        AnalyticsTables.VERSION_BREAKDOWN, List.of("activity_date", "app_version", "environment"),
+        AnalyticsTables.SESSION_TURNS, List.of("trace_id"),
+        AnalyticsTables.SESSIONS, List.of("session_id"),
+        AnalyticsTables.USER_SUMMARY, List.of("user_id"),
+        AnalyticsTables.VERSION_SUMMARY, List.of("app_version", "environment"),
+        AnalyticsTables.ENVIRONMENT_SUMMARY, List.of("environment"));
+    for (String table : AnalyticsTables.all()) {
+      Dataset<Row> expected = comparable(spark.read().format("delta").load(full.resolve(table).toString()),
+          keys.get(table));
+      Dataset<Row> actual = comparable(spark.read().format("delta").load(incremental.resolve(table).toString()),
+          keys.get(table));
+      assertEquals(expected.count(), actual.count(), table);
+      SharedSpark.frames().assertDataFrameApproximateEquals(expected, actual, 1e-6);
+    }
+  }
+
+  /** Columns in name order, maps as sorted JSON, rows ordered by the table's key. */
+  private static Dataset<Row> comparable(Dataset<Row> df, List<String> key) {
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      Column c = col(f.name());
+      cols.add(f.dataType() instanceof MapType ? to_json(map_from_entries(array_sort(map_entries(c)))).as(f.name())
+          : c);
+    }
+    cols.sort((a, b) -> a.toString().compareTo(b.toString()));
+    return df.select(cols.toArray(new Column[0]))
+        .orderBy(key.stream().map(k -> col(k).asc_nulls_first()).toArray(Column[]::new));
+  }
+
+  private static String trace(String id, String time, String session, long durationMs) {
+    return "{\"info\": {\"trace_id\": \"" + id + "\", \"request_time\": \"" + time + "\", \"state\": \"OK\","
+        + " \"execution_duration_ms\": " + durationMs + ", \"trace_metadata\": {\"mlflow.trace.user\": \"night-owl\","
+        + " \"mlflow.trace.session\": \"" + session + "\", \"app_version\": \"1.0.0\"}}}";
+  }
+
+  private static String requestTime(String line) throws IOException {
+    return JSON.readTree(line).get("info").get("request_time").asText();
+  }
+
+  private static boolean crossesMidnight(List<String> lines) throws IOException {
+    Map<String, java.util.Set<String>> days = new TreeMap<>();
+    for (String line : lines) {
+      JsonNode info = JSON.readTree(line).get("info");
+      JsonNode session = info.get("trace_metadata").get("mlflow.trace.session");
+      if (session != null) {
+        days.computeIfAbsent(session.asText(), k -> new java.util.HashSet<>())
+            .add(info.get("request_time").asText().substring(0, 10));
+      }
+    }
+    return days.values().stream().anyMatch(d -> d.size() > 1);
+  }
+}
