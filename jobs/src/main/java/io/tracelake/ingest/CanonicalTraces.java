@@ -1,17 +1,13 @@
 package io.tracelake.ingest;
 
 import static org.apache.spark.sql.functions.array_max;
-import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map_entries;
-import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -105,24 +101,13 @@ public final class CanonicalTraces {
     return when(length(value).gt(0), value);
   }
 
-  /** A hash of the trace's content (not where or when it was read); maps are hashed with their keys sorted. */
+  /**
+   * The record hash: the content hash computed while parsing, combined with the configured identity columns (which a
+   * change of config can change without a change of content).
+   */
   private static Column recordHash() {
-    List<Column> parts = new ArrayList<>();
-    for (StructField f : TraceSchemas.TRACES.fields()) {
-      String name = f.name();
-      if (name.equals(TraceColumns.SOURCE_FILE) || name.equals(TraceColumns.SOURCE_FORMAT)
-          || name.equals(TraceColumns.INGESTED_AT) || name.equals(TraceColumns.RECORD_HASH)) {
-        continue;
-      }
-      Column c = col(name);
-      if (f.dataType() instanceof org.apache.spark.sql.types.MapType) {
-        c = to_json(map_from_entries(array_sort(map_entries(c))));
-      } else if (f.dataType() instanceof org.apache.spark.sql.types.ArrayType) {
-        c = to_json(c);
-      }
-      parts.add(c);
-    }
-    return xxhash64(parts.toArray(new Column[0]));
+    return xxhash64(col(TraceColumns.CONTENT_HASH), col(TraceColumns.USER_ID), col(TraceColumns.SESSION_ID),
+        col(TraceColumns.ENVIRONMENT), col(TraceColumns.APP_VERSION), col(TraceColumns.DEPLOYMENT_ID));
   }
 
   private static Column[] tableColumns() {

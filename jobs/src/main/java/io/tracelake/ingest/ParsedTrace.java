@@ -34,6 +34,7 @@ public final class ParsedTrace {
   Map<String, String> rootSpanAttributes;
   String sourceFormat;
   String sourceFile;
+  long contentHash;
 
   public String traceId() {
     return traceId;
@@ -62,6 +63,6 @@ public final class ParsedTrace {
         executionDurationMs, state, traceName, request, response, requestPreview, responsePreview,
         CollectionConverters.asScala(metadata), CollectionConverters.asScala(tags), inputTokens, outputTokens,
         totalTokens, spanCount, CollectionConverters.asScala(assessmentRows).toSeq(),
-        CollectionConverters.asScala(rootSpanAttributes), sourceFormat, sourceFile);
+        CollectionConverters.asScala(rootSpanAttributes), sourceFormat, sourceFile, contentHash);
   }
 }

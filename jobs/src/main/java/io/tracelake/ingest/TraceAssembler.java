@@ -76,6 +76,7 @@ final class TraceAssembler {
     t.spanCount = f.spanCount != null ? f.spanCount : spansFromSizeStats(t.metadata.get("mlflow.trace.sizeStats"));
     t.sourceFormat = context.shapeLabel() + "/" + recordFormat(f);
     t.sourceFile = context.sourceFile();
+    t.contentHash = ContentHash.of(t);
     return t;
   }
 

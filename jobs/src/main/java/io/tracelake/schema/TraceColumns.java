@@ -37,6 +37,9 @@ public final class TraceColumns {
   /** Only in the parsed (pre-canonical) frame: root span attributes used as identity fall-backs. */
   public static final String ROOT_SPAN_ATTRIBUTES = "root_span_attributes";
 
+  /** Only in the parsed frame: the hash of the record's content, computed while parsing. */
+  public static final String CONTENT_HASH = "content_hash";
+
   /** The trace states MLflow 3 defines. */
   public static final String STATE_OK = "OK";
   public static final String STATE_ERROR = "ERROR";

@@ -65,7 +65,8 @@ public final class TraceSchemas {
       .add(TraceColumns.ASSESSMENTS, new ArrayType(ASSESSMENT, false))
       .add(TraceColumns.ROOT_SPAN_ATTRIBUTES, STRING_MAP)
       .add(TraceColumns.SOURCE_FORMAT, StringType)
-      .add(TraceColumns.SOURCE_FILE, StringType);
+      .add(TraceColumns.SOURCE_FILE, StringType)
+      .add(TraceColumns.CONTENT_HASH, LongType, false);
 
   /** The canonical {@code traces} table: one row per trace_id, partitioned by request_date. */
   public static final StructType TRACES = new StructType()
