@@ -6,6 +6,7 @@ import io.tracelake.reports.Breakdown;
 import io.tracelake.reports.SessionFlow;
 import io.tracelake.reports.UserReport;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.search.TraceFilter;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
@@ -27,6 +28,12 @@ final class ReportCommands {
     return Warehouse.openForRead(spark, warehouse).read(TableNames.TRACES);
   }
 
+  /** The traces table restricted by an MLflow filter string; the filter is parsed before Spark starts. */
+  static Dataset<Row> traces(String warehouse, String filter) {
+    org.apache.spark.sql.Column where = TraceFilter.parse(filter);
+    return traces(warehouse).where(where);
+  }
+
   @Command(name = "user-report", mixinStandardHelpOptions = true,
       description = "The per-user activity report of MLflow's tutorial: interactions, unique sessions, daily "
           + "activity, query categories, average response time and error rate over the last N days.")
@@ -41,6 +48,9 @@ final class ReportCommands {
             + "as-of - days count.")
     String asOf;
     @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+    @Option(names = "--filter", paramLabel = "FILTER",
+        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
+    String filter;
     @Mixin CommonOptions common;
 
     @Override
@@ -50,7 +60,7 @@ final class ReportCommands {
         throw new UserInputException("Invalid --days " + days + ": give a number of days of at least 1");
       }
       TracelakeConfig config = common.load();
-      Dataset<Row> traces = traces(warehouse);
+      Dataset<Row> traces = traces(warehouse, filter);
       if (traces.where(traces.col(TraceColumns.USER_ID).equalTo(user)).isEmpty()) {
         throw new UserInputException("No traces for user '" + user + "' in " + warehouse
             + "; list users with the user_summary table or 'tracelake breakdown'");
@@ -70,11 +80,14 @@ final class ReportCommands {
     @Option(names = "--session", required = true, paramLabel = "ID",
         description = "The session id (mlflow.trace.session).") String session;
     @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+    @Option(names = "--filter", paramLabel = "FILTER",
+        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
+    String filter;
 
     @Override
     public Integer call() {
       OutputFormat out = OutputFormat.parse(format);
-      SessionFlow flow = SessionFlow.compute(traces(warehouse), session);
+      SessionFlow flow = SessionFlow.compute(traces(warehouse, filter), session);
       if (flow.turns().isEmpty()) {
         throw new UserInputException("No traces for session '" + session + "' in " + warehouse
             + "; list sessions with the sessions table");
@@ -89,11 +102,14 @@ final class ReportCommands {
   static final class BreakdownCommand implements Callable<Integer> {
     @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
     @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+    @Option(names = "--filter", paramLabel = "FILTER",
+        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
+    String filter;
 
     @Override
     public Integer call() {
       OutputFormat out = OutputFormat.parse(format);
-      Breakdown b = Breakdown.compute(traces(warehouse));
+      Breakdown b = Breakdown.compute(traces(warehouse, filter));
       System.out.print(out.render(b.text(), b.json()));
       return 0;
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Batch analytics on MLflow trace exports with Apache Spark and Delta Lake.",
     subcommands = {RunCommand.class, IngestCommand.class, AnalyticsCommand.class,
         ReportCommands.UserReportCommand.class, ReportCommands.SessionFlowCommand.class,
-        ReportCommands.BreakdownCommand.class, GenerateCommand.class})
+        ReportCommands.BreakdownCommand.class, SearchCommand.class, GenerateCommand.class})
 public final class TracelakeCli implements Runnable {
 
   @CommandLine.Spec
@@ -36,7 +36,8 @@ public final class TracelakeCli implements Runnable {
     CommandLine cli = new CommandLine(new TracelakeCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       String command = commandLine.getCommandName();
-      if (e instanceof UserInputException || e instanceof ConfigException) {
+      if (e instanceof UserInputException || e instanceof ConfigException
+          || e instanceof io.tracelake.search.FilterException) {
         commandLine.getErr().println("tracelake " + command + ": " + e.getMessage());
         return 2;
       }

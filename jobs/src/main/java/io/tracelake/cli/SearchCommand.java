@@ -1,0 +1,170 @@
+package io.tracelake.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tracelake.UserInputException;
+import io.tracelake.schema.TraceColumns;
+import io.tracelake.search.TraceSearch;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "search", mixinStandardHelpOptions = true,
+    description = {"Finds traces with an MLflow filter string, as mlflow.search_traces() does, e.g.",
+        "  --filter \"metadata.`mlflow.trace.user` = 'user-123' AND trace.timestamp_ms > 1765000000000\"",
+        "Extensions: OR, parentheses, canonical columns as keys (user_id, session_id, environment, app_version, ...), "
+            + "feedback.<name> and expectation.<name>."})
+public final class SearchCommand implements Callable<Integer> {
+
+  @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
+
+  @Option(names = "--filter", paramLabel = "FILTER", description = "MLflow filter string (default: all traces).")
+  String filter;
+
+  @Option(names = "--order-by", paramLabel = "ITEM",
+      description = "\"<key> [ASC|DESC]\", repeatable (default: timestamp_ms DESC).")
+  List<String> orderBy = new ArrayList<>();
+
+  @Option(names = "--max-results", defaultValue = "100", paramLabel = "N",
+      description = "At most N traces (default: ${DEFAULT-VALUE}).")
+  int maxResults;
+
+  @Option(names = "--format", defaultValue = "table",
+      description = "table (default), json (one Trace.to_json()-style object per line) or csv.")
+  String format;
+
+  @Option(names = "--output", paramLabel = "PATH", description = "Write to this file instead of the terminal.")
+  Path output;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public Integer call() throws IOException {
+    if (maxResults < 1) {
+      throw new UserInputException("Invalid --max-results " + maxResults + ": give at least 1");
+    }
+    if (!List.of("table", "json", "csv").contains(format)) {
+      throw new UserInputException("Invalid --format '" + format + "': valid values are table, json, csv");
+    }
+    Dataset<Row> found = TraceSearch.search(ReportCommands.traces(warehouse), filter, orderBy, maxResults);
+    List<Row> rows = found.collectAsList();
+    String text = switch (format) {
+      case "json" -> json(rows);
+      case "csv" -> csv(rows);
+      default -> table(rows);
+    };
+    if (output != null) {
+      Files.writeString(output, text, StandardCharsets.UTF_8);
+      System.err.println("tracelake search: wrote " + rows.size() + " traces to " + output);
+    } else {
+      new PrintStream(System.out, true, StandardCharsets.UTF_8).print(text);
+    }
+    return 0;
+  }
+
+  private static final List<String> COMPACT = List.of(TraceColumns.TRACE_ID, TraceColumns.REQUEST_TIME,
+      TraceColumns.USER_ID, TraceColumns.SESSION_ID, TraceColumns.STATE, TraceColumns.EXECUTION_DURATION_MS,
+      TraceColumns.APP_VERSION, TraceColumns.REQUEST_PREVIEW, TraceColumns.RESPONSE_PREVIEW);
+
+  private static String cell(Row r, String column, int max) {
+    Object v = r.getAs(column);
+    String s = v == null ? "" : v.toString().replace('\n', ' ');
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+
+  static String table(List<Row> rows) {
+    int[] widths = {36, 24, 12, 20, 11, 8, 8, 30, 30};
+    StringBuilder out = new StringBuilder();
+    List<String> header = List.of("trace_id", "request_time", "user", "session", "state", "ms", "version",
+        "request", "response");
+    for (int i = 0; i < header.size(); i++) {
+      out.append(String.format("%-" + widths[i] + "s ", header.get(i)));
+    }
+    out.append('\n');
+    for (Row r : rows) {
+      for (int i = 0; i < COMPACT.size(); i++) {
+        out.append(String.format("%-" + widths[i] + "s ", cell(r, COMPACT.get(i), widths[i])));
+      }
+      out.append('\n');
+    }
+    out.append(rows.size()).append(" trace(s)\n");
+    return out.toString();
+  }
+
+  static String csv(List<Row> rows) {
+    StringBuilder out = new StringBuilder(String.join(",", COMPACT)).append('\n');
+    for (Row r : rows) {
+      List<String> cells = new ArrayList<>();
+      for (String c : COMPACT) {
+        Object v = r.getAs(c);
+        String s = v == null ? "" : v.toString();
+        cells.add(s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\""
+            : s);
+      }
+      out.append(String.join(",", cells)).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** The info part with {@code Trace.to_json()}'s field names, one object per line (readable by ingest). */
+  static String json(List<Row> rows) throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (Row r : rows) {
+      ObjectNode info = JSON.createObjectNode();
+      info.put("trace_id", r.<String>getAs(TraceColumns.TRACE_ID));
+      if (r.getAs(TraceColumns.CLIENT_REQUEST_ID) != null) {
+        info.put("client_request_id", r.<String>getAs(TraceColumns.CLIENT_REQUEST_ID));
+      }
+      ObjectNode location = info.putObject("trace_location");
+      location.put("type", "MLFLOW_EXPERIMENT");
+      location.putObject("mlflow_experiment").put("experiment_id", r.<String>getAs(TraceColumns.EXPERIMENT_ID));
+      info.put("request_time", r.<Instant>getAs(TraceColumns.REQUEST_TIME).toString());
+      info.put("state", r.<String>getAs(TraceColumns.STATE));
+      putMap(info.putObject("trace_metadata"), r.getJavaMap(r.fieldIndex(TraceColumns.TRACE_METADATA)));
+      putMap(info.putObject("tags"), r.getJavaMap(r.fieldIndex(TraceColumns.TAGS)));
+      if (r.getAs(TraceColumns.REQUEST_PREVIEW) != null) {
+        info.put("request_preview", r.<String>getAs(TraceColumns.REQUEST_PREVIEW));
+      }
+      if (r.getAs(TraceColumns.RESPONSE_PREVIEW) != null) {
+        info.put("response_preview", r.<String>getAs(TraceColumns.RESPONSE_PREVIEW));
+      }
+      if (r.getAs(TraceColumns.EXECUTION_DURATION_MS) != null) {
+        info.put("execution_duration_ms", r.<Long>getAs(TraceColumns.EXECUTION_DURATION_MS));
+      }
+      ArrayNode assessments = info.putArray("assessments");
+      for (Row a : r.<Row>getList(r.fieldIndex(TraceColumns.ASSESSMENTS))) {
+        ObjectNode node = assessments.addObject();
+        node.put("assessment_id", a.<String>getAs("assessment_id"));
+        node.put("assessment_name", a.<String>getAs("name"));
+        node.putObject("source").put("source_type", a.<String>getAs("source_type"))
+            .put("source_id", a.<String>getAs("source_id"));
+        if (a.getAs("value") != null) {
+          node.putObject(a.<String>getAs("kind")).set("value", JSON.readTree(a.<String>getAs("value")));
+        }
+        if (a.getAs("rationale") != null) {
+          node.put("rationale", a.<String>getAs("rationale"));
+        }
+      }
+      ObjectNode trace = JSON.createObjectNode();
+      trace.set("info", info);
+      out.append(JSON.writeValueAsString(trace)).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static void putMap(ObjectNode node, Map<String, String> map) {
+    map.forEach(node::put);
+  }
+}

@@ -1,0 +1,28 @@
+package io.tracelake.search;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Filter, order and limit over the traces table, as {@code mlflow.search_traces()} does over a tracking server. */
+public final class TraceSearch {
+
+  private TraceSearch() {}
+
+  /**
+   * Input: {@code traces} rows. Output: the rows matching {@code filter} (MLflow syntax; null for all), ordered by
+   * {@code orderBy} (default newest first), at most {@code maxResults}. Parses both strings before any job runs.
+   */
+  public static Dataset<Row> search(Dataset<Row> traces, String filter, List<String> orderBy, int maxResults) {
+    Column where = TraceFilter.parse(filter);
+    Column[] order = TraceOrder.parse(orderBy);
+    return traces.where(where).orderBy(order).limit(maxResults);
+  }
+
+  /** Applies a filter string to a frame with the traces table's columns; null or blank keeps every row. */
+  public static Dataset<Row> filter(Dataset<Row> traces, String filter) {
+    return filter == null || filter.isBlank() ? traces : traces.where(TraceFilter.parse(filter));
+  }
+
+}
