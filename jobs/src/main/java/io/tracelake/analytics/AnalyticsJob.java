@@ -1,6 +1,7 @@
 package io.tracelake.analytics;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.map_filter;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
@@ -105,20 +106,35 @@ public final class AnalyticsJob {
         turns.unpersist();
       }
 
-      mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY,
-          UserSummary.compute(touching(traces, inRange, dates, TraceColumns.USER_ID), category),
-          List.of(TraceColumns.USER_ID), dates, rows, progress);
-      mergeByKeys(warehouse, AnalyticsTables.VERSION_SUMMARY,
-          VersionBreakdowns.versionSummary(
-              touching(traces, inRange, dates, TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT)),
-          List.of(TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT), dates, rows, progress);
-      mergeByKeys(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
-          VersionBreakdowns.environmentSummary(touching(traces, inRange, dates, TraceColumns.ENVIRONMENT)),
-          List.of(TraceColumns.ENVIRONMENT), dates, rows, progress);
+      // The all-time summaries share one narrow projection of the traces they need, read once.
+      Dataset<Row> narrow = summaryColumns(traces, category).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY,
+            UserSummary.compute(touching(narrow, inRange, dates, TraceColumns.USER_ID), category),
+            List.of(TraceColumns.USER_ID), dates, rows, progress);
+        mergeByKeys(warehouse, AnalyticsTables.VERSION_SUMMARY,
+            VersionBreakdowns.versionSummary(
+                touching(narrow, inRange, dates, TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT)),
+            List.of(TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT), dates, rows, progress);
+        mergeByKeys(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
+            VersionBreakdowns.environmentSummary(touching(narrow, inRange, dates, TraceColumns.ENVIRONMENT)),
+            List.of(TraceColumns.ENVIRONMENT), dates, rows, progress);
+      } finally {
+        narrow.unpersist();
+      }
       return new Outcome(dates, count, rows, progress.seconds());
     } finally {
       inRange.unpersist();
     }
+  }
+
+  /** The columns the all-time summaries read; of the tags, only the category tag. */
+  private static Dataset<Row> summaryColumns(Dataset<Row> traces, String categoryTag) {
+    return traces.select(col(TraceColumns.USER_ID), col(TraceColumns.SESSION_ID), col(TraceColumns.APP_VERSION),
+        col(TraceColumns.ENVIRONMENT), col(TraceColumns.STATE), col(TraceColumns.EXECUTION_DURATION_MS),
+        col(TraceColumns.REQUEST_TIME), col(TraceColumns.REQUEST_DATE), col(TraceColumns.INPUT_TOKENS),
+        col(TraceColumns.OUTPUT_TOKENS), col(TraceColumns.TOTAL_TOKENS),
+        map_filter(col(TraceColumns.TAGS), (k, v) -> k.equalTo(categoryTag)).as(TraceColumns.TAGS));
   }
 
   /** All traces whose key values (null-safe) occur among the traces in range. */

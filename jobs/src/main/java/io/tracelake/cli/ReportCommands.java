@@ -34,11 +34,24 @@ final class ReportCommands {
     return traces(warehouse).where(where);
   }
 
+  /** The options every report takes. */
+  static final class ReportOptions {
+    @Option(names = "--warehouse", required = true, paramLabel = "DIR", description = "Warehouse folder.")
+    String warehouse;
+
+    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.")
+    String format;
+
+    @Option(names = "--filter", paramLabel = "FILTER",
+        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
+    String filter;
+  }
+
   @Command(name = "user-report", mixinStandardHelpOptions = true,
       description = "The per-user activity report of MLflow's tutorial: interactions, unique sessions, daily "
           + "activity, query categories, average response time and error rate over the last N days.")
   static final class UserReportCommand implements Callable<Integer> {
-    @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
+    @Mixin ReportOptions report;
     @Option(names = "--user", required = true, paramLabel = "ID", description = "The user id (mlflow.trace.user).")
     String user;
     @Option(names = "--days", defaultValue = "7", description = "Window length (default: ${DEFAULT-VALUE}).")
@@ -47,22 +60,18 @@ final class ReportCommands {
         description = "End of the window, RFC 3339 or a date (default: now). Traces with request_time > "
             + "as-of - days count.")
     String asOf;
-    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
-    @Option(names = "--filter", paramLabel = "FILTER",
-        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
-    String filter;
     @Mixin CommonOptions common;
 
     @Override
     public Integer call() {
-      OutputFormat out = OutputFormat.parse(format);
+      OutputFormat out = OutputFormat.parse(report.format);
       if (days < 1) {
         throw new UserInputException("Invalid --days " + days + ": give a number of days of at least 1");
       }
       TracelakeConfig config = common.load();
-      Dataset<Row> traces = traces(warehouse, filter);
+      Dataset<Row> traces = traces(report.warehouse, report.filter);
       if (traces.where(traces.col(TraceColumns.USER_ID).equalTo(user)).isEmpty()) {
-        throw new UserInputException("No traces for user '" + user + "' in " + warehouse
+        throw new UserInputException("No traces for user '" + user + "' in " + report.warehouse
             + "; list users with the user_summary table or 'tracelake breakdown'");
       }
       UserReport report = UserReport.compute(traces, user, days, Dates.instant("--as-of", asOf),
@@ -76,20 +85,16 @@ final class ReportCommands {
       description = "The turn-by-turn timeline of one session: turn, timestamp (epoch ms), duration, status, "
           + "response.")
   static final class SessionFlowCommand implements Callable<Integer> {
-    @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
+    @Mixin ReportOptions report;
     @Option(names = "--session", required = true, paramLabel = "ID",
         description = "The session id (mlflow.trace.session).") String session;
-    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
-    @Option(names = "--filter", paramLabel = "FILTER",
-        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
-    String filter;
 
     @Override
     public Integer call() {
-      OutputFormat out = OutputFormat.parse(format);
-      SessionFlow flow = SessionFlow.compute(traces(warehouse, filter), session);
+      OutputFormat out = OutputFormat.parse(report.format);
+      SessionFlow flow = SessionFlow.compute(traces(report.warehouse, report.filter), session);
       if (flow.turns().isEmpty()) {
-        throw new UserInputException("No traces for session '" + session + "' in " + warehouse
+        throw new UserInputException("No traces for session '" + session + "' in " + report.warehouse
             + "; list sessions with the sessions table");
       }
       System.out.print(out.render(flow.text(), flow.json()));
@@ -100,16 +105,12 @@ final class ReportCommands {
   @Command(name = "breakdown", mixinStandardHelpOptions = true,
       description = "Interactions and distinct users per app version, interactions per environment.")
   static final class BreakdownCommand implements Callable<Integer> {
-    @Option(names = "--warehouse", required = true, paramLabel = "DIR") String warehouse;
-    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
-    @Option(names = "--filter", paramLabel = "FILTER",
-        description = "Only traces matching this MLflow filter string, e.g. \"tag.query_category = 'billing'\".")
-    String filter;
+    @Mixin ReportOptions report;
 
     @Override
     public Integer call() {
-      OutputFormat out = OutputFormat.parse(format);
-      Breakdown b = Breakdown.compute(traces(warehouse, filter));
+      OutputFormat out = OutputFormat.parse(report.format);
+      Breakdown b = Breakdown.compute(traces(report.warehouse, report.filter));
       System.out.print(out.render(b.text(), b.json()));
       return 0;
     }

@@ -7,9 +7,13 @@ import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -38,12 +42,8 @@ public final class TraceSchemas {
       .add("valid", BooleanType)
       .add("overrides", StringType);
 
-  /**
-   * What the streaming reader produces for one trace: everything that does not depend on configuration. The
-   * configured identity columns (user, session, environment, version, deployment) are resolved from it by
-   * {@link io.tracelake.ingest.CanonicalTraces}.
-   */
-  public static final StructType PARSED_TRACE = new StructType()
+  /** The trace's own fields up to its state: the first columns of both trace schemas. */
+  private static final StructField[] HEAD = new StructType()
       .add(TraceColumns.TRACE_ID, StringType, false)
       .add(TraceColumns.CLIENT_REQUEST_ID, StringType)
       .add(TraceColumns.EXPERIMENT_ID, StringType)
@@ -51,37 +51,19 @@ public final class TraceSchemas {
       .add(TraceColumns.REQUEST_DATE, DateType, false)
       .add(TraceColumns.EXECUTION_DURATION_MS, LongType)
       .add(TraceColumns.STATE, StringType, false)
-      .add(TraceColumns.TRACE_NAME, StringType)
-      .add(TraceColumns.REQUEST, StringType)
-      .add(TraceColumns.RESPONSE, StringType)
-      .add(TraceColumns.REQUEST_PREVIEW, StringType)
-      .add(TraceColumns.RESPONSE_PREVIEW, StringType)
-      .add(TraceColumns.TRACE_METADATA, STRING_MAP)
-      .add(TraceColumns.TAGS, STRING_MAP)
-      .add(TraceColumns.INPUT_TOKENS, LongType)
-      .add(TraceColumns.OUTPUT_TOKENS, LongType)
-      .add(TraceColumns.TOTAL_TOKENS, LongType)
-      .add(TraceColumns.SPAN_COUNT, IntegerType)
-      .add(TraceColumns.ASSESSMENTS, new ArrayType(ASSESSMENT, false))
-      .add(TraceColumns.ROOT_SPAN_ATTRIBUTES, STRING_MAP)
-      .add(TraceColumns.SOURCE_FORMAT, StringType)
-      .add(TraceColumns.SOURCE_FILE, StringType)
-      .add(TraceColumns.CONTENT_HASH, LongType, false);
+      .fields();
 
-  /** The canonical {@code traces} table: one row per trace_id, partitioned by request_date. */
-  public static final StructType TRACES = new StructType()
-      .add(TraceColumns.TRACE_ID, StringType, false)
-      .add(TraceColumns.CLIENT_REQUEST_ID, StringType)
-      .add(TraceColumns.EXPERIMENT_ID, StringType)
-      .add(TraceColumns.REQUEST_TIME, TimestampType, false)
-      .add(TraceColumns.REQUEST_DATE, DateType, false)
-      .add(TraceColumns.EXECUTION_DURATION_MS, LongType)
-      .add(TraceColumns.STATE, StringType, false)
+  /** The configured identity columns: only in the canonical table. */
+  private static final StructField[] IDENTITY = new StructType()
       .add(TraceColumns.USER_ID, StringType)
       .add(TraceColumns.SESSION_ID, StringType)
       .add(TraceColumns.ENVIRONMENT, StringType)
       .add(TraceColumns.APP_VERSION, StringType)
       .add(TraceColumns.DEPLOYMENT_ID, StringType)
+      .fields();
+
+  /** The trace's own fields after the identity columns, in both trace schemas. */
+  private static final StructField[] BODY = new StructType()
       .add(TraceColumns.TRACE_NAME, StringType)
       .add(TraceColumns.REQUEST, StringType)
       .add(TraceColumns.RESPONSE, StringType)
@@ -94,10 +76,35 @@ public final class TraceSchemas {
       .add(TraceColumns.TOTAL_TOKENS, LongType)
       .add(TraceColumns.SPAN_COUNT, IntegerType)
       .add(TraceColumns.ASSESSMENTS, new ArrayType(ASSESSMENT, false))
+      .fields();
+
+  /**
+   * What the streaming reader produces for one trace: everything that does not depend on configuration. The
+   * configured identity columns (user, session, environment, version, deployment) are resolved from it by
+   * {@link io.tracelake.ingest.CanonicalTraces}.
+   */
+  public static final StructType PARSED_TRACE = concat(HEAD, BODY, new StructType()
+      .add(TraceColumns.ROOT_SPAN_ATTRIBUTES, STRING_MAP)
+      .add(TraceColumns.SOURCE_FORMAT, StringType)
+      .add(TraceColumns.SOURCE_FILE, StringType)
+      .add(TraceColumns.CONTENT_HASH, LongType, false)
+      .fields());
+
+  /** The canonical {@code traces} table: one row per trace_id, partitioned by request_date. */
+  public static final StructType TRACES = concat(HEAD, IDENTITY, BODY, new StructType()
       .add(TraceColumns.SOURCE_FORMAT, StringType)
       .add(TraceColumns.SOURCE_FILE, StringType)
       .add(TraceColumns.INGESTED_AT, TimestampType, false)
-      .add(TraceColumns.RECORD_HASH, LongType, false);
+      .add(TraceColumns.RECORD_HASH, LongType, false)
+      .fields());
+
+  private static StructType concat(StructField[]... parts) {
+    List<StructField> fields = new ArrayList<>();
+    for (StructField[] part : parts) {
+      fields.addAll(Arrays.asList(part));
+    }
+    return new StructType(fields.toArray(new StructField[0]));
+  }
 
   /** The {@code traces_quarantine} table: one row per record (or file) ingest could not read. */
   public static final StructType QUARANTINE = new StructType()
