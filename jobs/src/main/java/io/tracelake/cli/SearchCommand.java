@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tracelake.UserInputException;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.search.TraceFilter;
+import io.tracelake.search.TraceOrder;
 import io.tracelake.search.TraceSearch;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,7 +60,10 @@ public final class SearchCommand implements Callable<Integer> {
     if (!List.of("table", "json", "csv").contains(format)) {
       throw new UserInputException("Invalid --format '" + format + "': valid values are table, json, csv");
     }
-    Dataset<Row> found = TraceSearch.search(ReportCommands.traces(warehouse), filter, orderBy, maxResults);
+    // Parse first: a bad filter or order-by fails before Spark starts.
+    org.apache.spark.sql.Column where = TraceFilter.parse(filter);
+    org.apache.spark.sql.Column[] order = TraceOrder.parse(orderBy);
+    Dataset<Row> found = TraceSearch.search(ReportCommands.traces(warehouse), where, order, maxResults);
     List<Row> rows = found.collectAsList();
     String text = switch (format) {
       case "json" -> json(rows);

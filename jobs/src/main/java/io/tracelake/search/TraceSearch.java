@@ -15,8 +15,11 @@ public final class TraceSearch {
    * {@code orderBy} (default newest first), at most {@code maxResults}. Parses both strings before any job runs.
    */
   public static Dataset<Row> search(Dataset<Row> traces, String filter, List<String> orderBy, int maxResults) {
-    Column where = TraceFilter.parse(filter);
-    Column[] order = TraceOrder.parse(orderBy);
+    return search(traces, TraceFilter.parse(filter), TraceOrder.parse(orderBy), maxResults);
+  }
+
+  /** As above, with the filter and order already parsed (so that a command can check them before Spark starts). */
+  public static Dataset<Row> search(Dataset<Row> traces, Column where, Column[] order, int maxResults) {
     return traces.where(where).orderBy(order).limit(maxResults);
   }
 
