@@ -31,12 +31,10 @@ public final class DailyUserActivity {
 
   public static Dataset<Row> compute(Dataset<Row> traces, String categoryTag) {
     Dataset<Row> withDate = traces.withColumn(DATE, col(TraceColumns.REQUEST_DATE));
-    List<Column> aggs = new ArrayList<>();
+    List<Column> aggs = new ArrayList<>(TraceStats.common(true));
     aggs.add(TraceStats.sessions());
-    aggs.addAll(TraceStats.common(true).subList(1, TraceStats.common(true).size()));
     aggs.addAll(TraceStats.timeSpan("first_request_time", "last_request_time"));
-    Dataset<Row> stats = withDate.groupBy(col(DATE), col(TraceColumns.USER_ID))
-        .agg(TraceStats.interactions(), aggs.toArray(new Column[0]));
+    Dataset<Row> stats = TraceStats.aggregate(withDate.groupBy(col(DATE), col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> categories = categoryCounts(withDate, categoryTag, col(DATE), col(TraceColumns.USER_ID));
     return stats
         .join(categories, col(DATE).equalTo(col("_k0")).and(col(TraceColumns.USER_ID).eqNullSafe(col("_k1"))),

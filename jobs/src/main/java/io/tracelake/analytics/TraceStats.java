@@ -16,6 +16,9 @@ import io.tracelake.schema.TraceColumns;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RelationalGroupedDataset;
+import org.apache.spark.sql.Row;
 
 /**
  * The aggregates every analytics table shares, defined once so that all tables count the same way as the pandas code
@@ -50,7 +53,7 @@ public final class TraceStats {
     return sum(when(col(TraceColumns.STATE).equalTo(TraceColumns.STATE_ERROR), 1L).otherwise(0L)).as("error_count");
   }
 
-  /** Needs {@code error_count} and {@code interactions} computed in the same aggregation. */
+  /** ERROR traces over all traces of the group (null for an empty input without groups). */
   public static Column errorRate() {
     return sum(when(col(TraceColumns.STATE).equalTo(TraceColumns.STATE_ERROR), 1.0).otherwise(0.0))
         .divide(count(lit(1))).as("error_rate");
@@ -78,6 +81,11 @@ public final class TraceStats {
     return List.of(min(col(TraceColumns.REQUEST_TIME)).as(first), max(col(TraceColumns.REQUEST_TIME)).as(last));
   }
 
+  /** Aggregates a grouped frame with a list of columns (Spark's {@code agg} wants the first one apart). */
+  public static Dataset<Row> aggregate(RelationalGroupedDataset grouped, List<Column> columns) {
+    return grouped.agg(columns.get(0), columns.subList(1, columns.size()).toArray(new Column[0]));
+  }
+
   /** A map column, or an empty map where it is null (a group none of whose traces has the key). */
   public static Column emptyMapIfNull(Column map) {
     return coalesce(map, org.apache.spark.sql.functions.map_from_arrays(
@@ -89,6 +97,13 @@ public final class TraceStats {
   public static List<Column> common(boolean withMedian) {
     List<Column> cols = new ArrayList<>();
     cols.add(interactions());
+    cols.addAll(commonAfterInteractions(withMedian));
+    return cols;
+  }
+
+  /** The common block without interactions, for tables that put other counts right after it. */
+  public static List<Column> commonAfterInteractions(boolean withMedian) {
+    List<Column> cols = new ArrayList<>();
     cols.add(errorCount());
     cols.add(errorRate());
     cols.addAll(latency(withMedian));

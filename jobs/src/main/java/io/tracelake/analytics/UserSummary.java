@@ -32,8 +32,7 @@ public final class UserSummary {
     aggs.add(countDistinct(col(TraceColumns.REQUEST_DATE)).as("active_days"));
     aggs.add(TraceStats.sessions());
     aggs.addAll(TraceStats.common(false));
-    Dataset<Row> stats = traces.groupBy(col(TraceColumns.USER_ID))
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    Dataset<Row> stats = TraceStats.aggregate(traces.groupBy(col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> top = topCategory(traces, categoryTag, TraceColumns.USER_ID);
     return stats.join(top, col(TraceColumns.USER_ID).eqNullSafe(col("_k0")), "left")
         .select(col(TraceColumns.USER_ID), col("first_seen"), col("last_seen"), col("active_days"),

@@ -44,12 +44,11 @@ public final class VersionBreakdowns {
     if (withTimeSpan) {
       aggs.addAll(TraceStats.timeSpan("first_seen", "last_seen"));
     }
-    List<Column> common = TraceStats.common(true);
-    aggs.add(common.get(0));
+    aggs.add(TraceStats.interactions());
     aggs.add(TraceStats.distinctUsers());
     aggs.add(TraceStats.sessions());
-    aggs.addAll(common.subList(1, common.size()));
+    aggs.addAll(TraceStats.commonAfterInteractions(true));
     Column[] groupBy = keys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    return traces.groupBy(groupBy).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    return TraceStats.aggregate(traces.groupBy(groupBy), aggs);
   }
 }

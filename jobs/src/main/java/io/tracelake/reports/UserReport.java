@@ -1,13 +1,9 @@
 package io.tracelake.reports;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
+import io.tracelake.analytics.TraceStats;
 import io.tracelake.schema.TraceColumns;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -31,9 +27,9 @@ public record UserReport(String userId, int days, Instant asOf, long interaction
     Instant since = asOf.minus(Duration.ofDays(days));
     Dataset<Row> mine = traces.where(col(TraceColumns.USER_ID).equalTo(lit(userId))
         .and(col(TraceColumns.REQUEST_TIME).gt(lit(Timestamp.from(since)))));
-    Row totals = mine.agg(count(lit(1)), countDistinct(col(TraceColumns.SESSION_ID)),
-        avg(col(TraceColumns.EXECUTION_DURATION_MS)),
-        sum(when(col(TraceColumns.STATE).equalTo(TraceColumns.STATE_ERROR), 1L).otherwise(0L))).first();
+    // The same aggregates as the analytics tables: interactions, sessions, mean duration, error rate.
+    Row totals = mine.agg(TraceStats.interactions(), TraceStats.sessions(), TraceStats.latency(false).get(0),
+        TraceStats.errorRate()).first();
     long interactions = totals.getLong(0);
     Map<LocalDate, Long> daily = new LinkedHashMap<>();
     for (Row r : mine.groupBy(TraceColumns.REQUEST_DATE).count().orderBy(TraceColumns.REQUEST_DATE)
@@ -47,7 +43,7 @@ public record UserReport(String userId, int days, Instant asOf, long interaction
       categories.put(r.getString(0), r.getLong(1));
     }
     Double average = totals.isNullAt(2) ? null : totals.getDouble(2);
-    double errorRate = interactions == 0 ? 0.0 : (double) (totals.isNullAt(3) ? 0 : totals.getLong(3)) / interactions;
+    double errorRate = totals.isNullAt(3) ? 0.0 : totals.getDouble(3);
     return new UserReport(userId, days, asOf, interactions, totals.getLong(1), daily, categories, average, errorRate);
   }
 
