@@ -1,7 +1,7 @@
 package io.tracelake.analytics;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.map_filter;
+import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,11 +30,14 @@ import org.apache.spark.storage.StorageLevel;
  *       rewritten for exactly the selected dates with Delta's {@code replaceWhere};
  *   <li>{@code session_turns} and {@code sessions} are recomputed for every session that has a trace on a selected
  *       date, from all of that session's traces (so sessions crossing midnight and late traces renumber correctly),
- *       and MERGEd by key;
- *   <li>{@code user_summary}, {@code version_summary} and {@code environment_summary} likewise for the users,
- *       (version, environment) pairs and environments seen on the selected dates, MERGEd by key (null-safe).
+ *       and MERGEd by key; only the dates those sessions have traces on are read and rewritten;
+ *   <li>{@code user_summary} is merged from the daily rows of the users seen on the selected dates, and MERGEd by
+ *       key (null-safe); {@code version_summary} and {@code environment_summary} are merged from all rows of
+ *       {@code version_breakdown} (a few per day) and overwritten. The daily tables carry the id sets and sorted
+ *       durations that make this exact ({@link DailyRollups}), so the summaries never re-read the traces.
  * </ul>
- * Each table write is one Delta transaction.
+ * Each table write is one Delta transaction. A warehouse whose daily tables predate those merge columns is
+ * recomputed in full once.
  */
 public final class AnalyticsJob {
 
@@ -66,24 +70,30 @@ public final class AnalyticsJob {
   }
 
   public static Outcome run(SparkSession spark, TracelakeConfig config, Warehouse warehouse,
-      DateSelection dates) {
+      DateSelection requested) {
     Progress progress = new Progress("analytics");
     Dataset<Row> traces = warehouse.read(TableNames.TRACES);
     String category = config.analytics().categoryTag();
     Map<String, Long> rows = new LinkedHashMap<>();
-    if (dates.isEmpty()) {
+    if (requested.isEmpty()) {
       progress.stage("the last ingest changed no trace; nothing to recompute");
       AnalyticsTables.all().forEach(t -> {
         if (warehouse.exists(t)) {
           rows.put(t, warehouse.read(t).count());
         }
       });
-      return new Outcome(dates, 0, rows, progress.seconds());
+      return new Outcome(requested, 0, rows, progress.seconds());
+    }
+    DateSelection dates = requested;
+    if (!requested.isAll() && !hasMergeColumns(warehouse)) {
+      progress.stage("the daily tables predate the columns the summaries merge from; recomputing all dates once");
+      dates = DateSelection.all();
     }
     Dataset<Row> inRange = traces.where(dates.predicate(TraceColumns.REQUEST_DATE))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    long count;
     try {
-      long count = inRange.count();
+      count = inRange.count();
       progress.stage("recomputing %s: %,d traces", dates, count);
 
       replaceDates(warehouse, AnalyticsTables.TRACES_FLAT, FlatTraces.flatten(inRange, config),
@@ -92,65 +102,77 @@ public final class AnalyticsJob {
           DailyUserActivity.DATE, dates, rows, progress);
       replaceDates(warehouse, AnalyticsTables.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
           DailyUserActivity.DATE, dates, rows, progress);
-
-      Dataset<Row> sessionTraces = dates.isAll() ? traces : traces.join(
-          inRange.select(col(TraceColumns.SESSION_ID).as("_s")).where(col("_s").isNotNull()).distinct(),
-          col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi");
-      Dataset<Row> turns = SessionTurns.compute(sessionTraces).persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        mergeByKeys(warehouse, AnalyticsTables.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID), dates, rows,
-            progress);
-        mergeByKeys(warehouse, AnalyticsTables.SESSIONS, SessionSummaries.compute(turns),
-            List.of(TraceColumns.SESSION_ID), dates, rows, progress);
-      } finally {
-        turns.unpersist();
-      }
-
-      // The all-time summaries share one narrow projection of the traces they need, read once.
-      Dataset<Row> narrow = summaryColumns(traces, category).persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY,
-            UserSummary.compute(touching(narrow, inRange, dates, TraceColumns.USER_ID), category),
-            List.of(TraceColumns.USER_ID), dates, rows, progress);
-        mergeByKeys(warehouse, AnalyticsTables.VERSION_SUMMARY,
-            VersionBreakdowns.versionSummary(
-                touching(narrow, inRange, dates, TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT)),
-            List.of(TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT), dates, rows, progress);
-        mergeByKeys(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
-            VersionBreakdowns.environmentSummary(touching(narrow, inRange, dates, TraceColumns.ENVIRONMENT)),
-            List.of(TraceColumns.ENVIRONMENT), dates, rows, progress);
-      } finally {
-        narrow.unpersist();
-      }
-      return new Outcome(dates, count, rows, progress.seconds());
+      writeSessions(warehouse, traces, inRange, dates, rows, progress);
     } finally {
       inRange.unpersist();
     }
+    writeSummaries(warehouse, dates, rows, progress);
+    return new Outcome(dates, count, rows, progress.seconds());
+  }
+  /**
+   * session_turns and sessions for every session with a trace in range, from all of its traces. Only the dates those
+   * sessions have traces on are read in full, and the MERGEs touch only those date partitions (a session's existing
+   * rows are all on dates it has traces on).
+   */
+  private static void writeSessions(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange,
+      DateSelection dates, Map<String, Long> rows, Progress progress) {
+    Dataset<Row> sessionTraces = traces;
+    DateSelection sessionDates = dates;
+    if (!dates.isAll()) {
+      Dataset<Row> touched = inRange.select(col(TraceColumns.SESSION_ID).as("_s")).where(col("_s").isNotNull())
+          .distinct();
+      List<LocalDate> spanned = new ArrayList<>();
+      for (Row r : traces.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))
+          .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi")
+          .select(col(TraceColumns.REQUEST_DATE)).distinct().collectAsList()) {
+        spanned.add(r.getLocalDate(0));
+      }
+      spanned.sort(null);
+      sessionDates = DateSelection.of(spanned);
+      sessionTraces = traces.where(sessionDates.predicate(TraceColumns.REQUEST_DATE))
+          .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi");
+      progress.stage("the sessions of those dates have traces on %s", sessionDates);
+    }
+    Dataset<Row> turns = SessionTurns.compute(sessionTraces).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      mergeByKeys(warehouse, AnalyticsTables.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
+          TraceColumns.REQUEST_DATE, sessionDates, rows, progress);
+      mergeByKeys(warehouse, AnalyticsTables.SESSIONS, SessionSummaries.compute(turns),
+          List.of(TraceColumns.SESSION_ID), SessionSummaries.SESSION_DATE, sessionDates, rows, progress);
+    } finally {
+      turns.unpersist();
+    }
   }
 
-  /** The columns the all-time summaries read; of the tags, only the category tag. */
-  private static Dataset<Row> summaryColumns(Dataset<Row> traces, String categoryTag) {
-    return traces.select(col(TraceColumns.USER_ID), col(TraceColumns.SESSION_ID), col(TraceColumns.APP_VERSION),
-        col(TraceColumns.ENVIRONMENT), col(TraceColumns.STATE), col(TraceColumns.EXECUTION_DURATION_MS),
-        col(TraceColumns.REQUEST_TIME), col(TraceColumns.REQUEST_DATE), col(TraceColumns.INPUT_TOKENS),
-        col(TraceColumns.OUTPUT_TOKENS), col(TraceColumns.TOTAL_TOKENS),
-        map_filter(col(TraceColumns.TAGS), (k, v) -> k.equalTo(categoryTag)).as(TraceColumns.TAGS));
+  /**
+   * The all-time summaries, merged from the daily tables just written: user_summary for the users seen on the
+   * selected dates (from all their dates), the release summaries from every row of version_breakdown.
+   */
+  private static void writeSummaries(Warehouse warehouse, DateSelection dates, Map<String, Long> rows,
+      Progress progress) {
+    Dataset<Row> daily = warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY);
+    if (!dates.isAll()) {
+      Dataset<Row> users = daily.where(dates.predicate(DailyUserActivity.DATE))
+          .select(col(TraceColumns.USER_ID).as("_u")).distinct();
+      daily = daily.join(users, col(TraceColumns.USER_ID).eqNullSafe(col("_u")), "left_semi");
+    }
+    mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY, UserSummary.fromDaily(daily),
+        List.of(TraceColumns.USER_ID), null, dates, rows, progress);
+    Dataset<Row> releases = warehouse.read(AnalyticsTables.VERSION_BREAKDOWN);
+    overwrite(warehouse, AnalyticsTables.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(releases), rows,
+        progress);
+    overwrite(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
+        VersionBreakdowns.environmentSummaryFromDaily(releases), rows, progress);
   }
 
-  /** All traces whose key values (null-safe) occur among the traces in range. */
-  private static Dataset<Row> touching(Dataset<Row> traces, Dataset<Row> inRange, DateSelection dates,
-      String... keys) {
-    if (dates.isAll()) {
-      return traces;
-    }
-    Column[] renamed = new Column[keys.length];
-    Column condition = null;
-    for (int i = 0; i < keys.length; i++) {
-      renamed[i] = col(keys[i]).as("_t" + i);
-      Column c = col(keys[i]).eqNullSafe(col("_t" + i));
-      condition = condition == null ? c : condition.and(c);
-    }
-    return traces.join(inRange.select(renamed).distinct(), condition, "left_semi");
+  /** Whether the daily tables (where they exist) already have the columns the summaries are merged from. */
+  private static boolean hasMergeColumns(Warehouse warehouse) {
+    return hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.SESSION_IDS)
+        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.USER_IDS);
+  }
+
+  private static boolean hasColumn(Warehouse warehouse, String table, String column) {
+    return !warehouse.exists(table) || List.of(warehouse.read(table).columns()).contains(column);
   }
 
   private static void replaceDates(Warehouse warehouse, String table, Dataset<Row> rows, String dateColumn,
@@ -165,15 +187,22 @@ public final class AnalyticsJob {
     progress.stage("%s: %,d rows", table, counts.get(table));
   }
 
+  /**
+   * MERGE by key (null-safe), or an overwrite when all dates are recomputed or the table is new. With a partition
+   * column the table is partitioned by it, and the MERGE reads and rewrites only the partitions of {@code dates}.
+   */
   private static void mergeByKeys(Warehouse warehouse, String table, Dataset<Row> rows, List<String> keys,
-      DateSelection dates, Map<String, Long> counts, Progress progress) {
+      String partitionColumn, DateSelection dates, Map<String, Long> counts, Progress progress) {
     if (dates.isAll() || !warehouse.exists(table)) {
-      rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(warehouse.path(table));
+      DataFrameWriter<Row> writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
+      if (partitionColumn != null) {
+        writer = writer.partitionBy(partitionColumn);
+      }
+      writer.save(warehouse.path(table));
     } else {
-      Column condition = null;
+      Column condition = partitionColumn == null ? lit(true) : dates.predicate("t." + partitionColumn);
       for (String k : keys) {
-        Column c = col("t." + k).eqNullSafe(col("s." + k));
-        condition = condition == null ? c : condition.and(c);
+        condition = condition.and(col("t." + k).eqNullSafe(col("s." + k)));
       }
       DeltaTable.forPath(warehouse.spark(), warehouse.path(table)).as("t")
           .merge(rows.as("s"), condition)
@@ -181,6 +210,14 @@ public final class AnalyticsJob {
           .whenNotMatched().insertAll()
           .execute();
     }
+    counts.put(table, warehouse.read(table).count());
+    progress.stage("%s: %,d rows", table, counts.get(table));
+  }
+
+  /** Replaces a whole (small) table with rows recomputed over all data. */
+  private static void overwrite(Warehouse warehouse, String table, Dataset<Row> rows, Map<String, Long> counts,
+      Progress progress) {
+    rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(warehouse.path(table));
     counts.put(table, warehouse.read(table).count());
     progress.stage("%s: %,d rows", table, counts.get(table));
   }

@@ -21,7 +21,9 @@ import org.apache.spark.sql.Row;
  * date of {@code request_time}; traces without a user are kept under a null {@code user_id}, so the table's
  * interactions add up to the traces table. Output: {@code interactions, sessions, error_count, error_rate,
  * avg/p50/p95_duration_ms, input/output/total_tokens, categories} (category → traces; traces without the category tag
- * are not in the map, as {@code value_counts()} drops them), {@code first_request_time, last_request_time}.
+ * are not in the map, as {@code value_counts()} drops them), {@code first_request_time, last_request_time}, and the
+ * parts {@code user_summary} is merged from: {@code duration_count, duration_sum_ms, durations_ms} (sorted) and
+ * {@code session_ids} (sorted).
  */
 public final class DailyUserActivity {
 
@@ -34,6 +36,8 @@ public final class DailyUserActivity {
     List<Column> aggs = new ArrayList<>(TraceStats.common(true));
     aggs.add(TraceStats.sessions());
     aggs.addAll(TraceStats.timeSpan("first_request_time", "last_request_time"));
+    aggs.addAll(TraceStats.durationParts());
+    aggs.add(TraceStats.sessionIds());
     Dataset<Row> stats = TraceStats.aggregate(withDate.groupBy(col(DATE), col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> categories = categoryCounts(withDate, categoryTag, col(DATE), col(TraceColumns.USER_ID));
     return stats
@@ -43,7 +47,8 @@ public final class DailyUserActivity {
             col("error_rate"), col("avg_duration_ms"), col("p50_duration_ms"), col("p95_duration_ms"),
             col("input_tokens"), col("output_tokens"), col("total_tokens"),
             TraceStats.emptyMapIfNull(col("categories")).as("categories"),
-            col("first_request_time"), col("last_request_time"));
+            col("first_request_time"), col("last_request_time"), col(TraceStats.DURATION_COUNT),
+            col(TraceStats.DURATION_SUM), col(TraceStats.DURATIONS), col(TraceStats.SESSION_IDS));
   }
 
   /**

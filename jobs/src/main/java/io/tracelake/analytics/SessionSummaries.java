@@ -4,15 +4,15 @@ import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.min_by;
-import static org.apache.spark.sql.functions.percentile;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.to_date;
@@ -36,6 +36,9 @@ import org.apache.spark.sql.Row;
  */
 public final class SessionSummaries {
 
+  /** The UTC date of the session's first request; the table is partitioned by it. */
+  public static final String SESSION_DATE = "session_date";
+
   private SessionSummaries() {}
 
   public static Dataset<Row> compute(Dataset<Row> turns) {
@@ -43,7 +46,7 @@ public final class SessionSummaries {
     return turns.groupBy(col(TraceColumns.SESSION_ID))
         .agg(
             min_by(col(TraceColumns.USER_ID), col("turn")).as(TraceColumns.USER_ID),
-            countDistinct(col(TraceColumns.USER_ID)).as("user_count"),
+            size(collect_set(col(TraceColumns.USER_ID))).cast("bigint").as("user_count"),
             min(col(TraceColumns.REQUEST_TIME)).as("start_time"),
             max(end).as("end_time"),
             count(lit(1)).as("turns"),
@@ -58,10 +61,10 @@ public final class SessionSummaries {
             coalesce(sum(col(TraceColumns.OUTPUT_TOKENS)), lit(0L)).as("output_tokens"),
             coalesce(sum(col(TraceColumns.TOTAL_TOKENS)), lit(0L)).as("total_tokens"),
             avg(col("gap_ms")).as("avg_gap_ms"),
-            percentile(col("gap_ms"), lit(0.5)).as("p50_gap_ms"),
+            TraceStats.percentileOfSorted(array_sort(collect_list(col("gap_ms"))), 0.5).as("p50_gap_ms"),
             max(col("gap_ms")).as("max_gap_ms"))
         .select(col(TraceColumns.SESSION_ID), col(TraceColumns.USER_ID), col("user_count"), col("start_time"),
-            col("end_time"), to_date(col("start_time")).as("session_date"), col("turns"), col("error_count"),
+            col("end_time"), to_date(col("start_time")).as(SESSION_DATE), col("turns"), col("error_count"),
             col("error_count").divide(col("turns")).as("error_rate"), col("total_duration_ms"),
             col("avg_turn_duration_ms"), col("app_versions"), col("environments"), col("first_request"),
             col("last_response"), col("input_tokens"), col("output_tokens"), col("total_tokens"), col("avg_gap_ms"),

@@ -4,11 +4,16 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.ceil;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.percentile;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -32,8 +37,19 @@ import org.apache.spark.sql.Row;
  *   <li>tokens: sums, 0 when no trace reports usage (as a pandas sum of NaN);
  *   <li>{@code sessions}: distinct non-null session ids (empty ids are null in the traces table).
  * </ul>
+ *
+ * <p>Distinct counts are sizes of sets and percentiles are read from sorted arrays, so that an aggregation never needs
+ * Spark's expand-per-distinct plan, and so that the daily tables can carry the sets and sorted durations from which
+ * {@link DailyRollups} merges all-time figures exactly without reading the traces again.
  */
 public final class TraceStats {
+
+  /** Column names of the parts the daily tables keep for merging. */
+  public static final String DURATION_COUNT = "duration_count";
+  public static final String DURATION_SUM = "duration_sum_ms";
+  public static final String DURATIONS = "durations_ms";
+  public static final String SESSION_IDS = "session_ids";
+  public static final String USER_IDS = "user_ids";
 
   private TraceStats() {}
 
@@ -42,11 +58,31 @@ public final class TraceStats {
   }
 
   public static Column sessions() {
-    return countDistinct(col(TraceColumns.SESSION_ID)).as("sessions");
+    return size(collect_set(col(TraceColumns.SESSION_ID))).cast("bigint").as("sessions");
   }
 
   public static Column distinctUsers() {
-    return countDistinct(col(TraceColumns.USER_ID)).as("distinct_users");
+    return size(collect_set(col(TraceColumns.USER_ID))).cast("bigint").as("distinct_users");
+  }
+
+  /** The distinct non-null session ids, sorted. */
+  public static Column sessionIds() {
+    return array_sort(collect_set(col(TraceColumns.SESSION_ID))).as(SESSION_IDS);
+  }
+
+  /** The distinct non-null user ids, sorted. */
+  public static Column userIds() {
+    return array_sort(collect_set(col(TraceColumns.USER_ID))).as(USER_IDS);
+  }
+
+  /**
+   * The additive duration figures and the sorted durations themselves (nulls left out): {@code duration_count},
+   * {@code duration_sum_ms}, {@code durations_ms}.
+   */
+  public static List<Column> durationParts() {
+    Column d = col(TraceColumns.EXECUTION_DURATION_MS);
+    return List.of(count(d).as(DURATION_COUNT), coalesce(sum(d), lit(0L)).as(DURATION_SUM),
+        array_sort(collect_list(d)).as(DURATIONS));
   }
 
   public static Column errorCount() {
@@ -60,14 +96,38 @@ public final class TraceStats {
   }
 
   public static List<Column> latency(boolean withMedian) {
-    List<Column> cols = new ArrayList<>();
     Column d = col(TraceColumns.EXECUTION_DURATION_MS);
-    cols.add(avg(d).as("avg_duration_ms"));
+    return latencyOf(avg(d), array_sort(collect_list(d)), withMedian);
+  }
+
+  /** avg, (p50,) p95 from an average and a sorted array of durations. */
+  static List<Column> latencyOf(Column average, Column sortedDurations, boolean withMedian) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(average.as("avg_duration_ms"));
     if (withMedian) {
-      cols.add(percentile(d, lit(0.5)).as("p50_duration_ms"));
+      cols.add(percentileOfSorted(sortedDurations, 0.5).as("p50_duration_ms"));
     }
-    cols.add(percentile(d, lit(0.95)).as("p95_duration_ms"));
+    cols.add(percentileOfSorted(sortedDurations, 0.95).as("p95_duration_ms"));
     return cols;
+  }
+
+  /**
+   * The exact percentile of a sorted array of numbers with linear interpolation between the two closest ranks, as
+   * pandas' {@code Series.quantile} and Spark's {@code percentile}; the arithmetic is Spark's, term for term, so both
+   * give the same double. Null for an empty or null array.
+   */
+  public static Column percentileOfSorted(Column sorted, double p) {
+    Column n = size(sorted);
+    Column position = n.minus(1).cast("double").multiply(p);
+    Column lower = floor(position);
+    Column higher = ceil(position);
+    Column lowerValue = element_at(sorted, lower.plus(1).cast("int")).cast("double");
+    Column higherValue = element_at(sorted, higher.plus(1).cast("int")).cast("double");
+    Column interpolated = higher.minus(position).multiply(lowerValue)
+        .plus(position.minus(lower).multiply(higherValue));
+    return when(coalesce(n, lit(0)).leq(0), lit(null).cast("double"))
+        .when(lower.equalTo(higher).or(lowerValue.equalTo(higherValue)), lowerValue)
+        .otherwise(interpolated);
   }
 
   public static List<Column> tokens() {

@@ -12,18 +12,34 @@ import org.apache.spark.sql.Row;
 /**
  * The release tables: {@code version_breakdown} (per day), {@code version_summary} and {@code environment_summary}
  * (over all data). Null versions and environments are groups of their own (shown as null), so every trace counts.
+ * The summaries are merged from the daily table ({@link DailyRollups}), so an incremental run never re-reads the
+ * traces of other days for them.
  */
 public final class VersionBreakdowns {
+
+  private static final List<String> VERSION_KEYS = List.of(TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT);
+  private static final List<String> ENVIRONMENT_KEYS = List.of(TraceColumns.ENVIRONMENT);
 
   private VersionBreakdowns() {}
 
   /**
    * Input: {@code traces} rows. Grain: one row per ({@code activity_date}, {@code app_version}, {@code environment}).
-   * Output: {@code interactions, distinct_users, sessions, error_count, error_rate, avg/p50/p95_duration_ms}, tokens.
+   * Output: {@code interactions, distinct_users, sessions, error_count, error_rate, avg/p50/p95_duration_ms}, tokens,
+   * {@code first_request_time, last_request_time}, and the parts the summaries are merged from:
+   * {@code duration_count, duration_sum_ms, durations_ms} (sorted), {@code user_ids, session_ids} (sorted).
    */
   public static Dataset<Row> daily(Dataset<Row> traces) {
-    return aggregate(traces.withColumn(DailyUserActivity.DATE, col(TraceColumns.REQUEST_DATE)),
-        List.of(DailyUserActivity.DATE, TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT), false);
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(TraceStats.interactions());
+    aggs.add(TraceStats.distinctUsers());
+    aggs.add(TraceStats.sessions());
+    aggs.addAll(TraceStats.commonAfterInteractions(true));
+    aggs.addAll(TraceStats.timeSpan("first_request_time", "last_request_time"));
+    aggs.addAll(TraceStats.durationParts());
+    aggs.add(TraceStats.userIds());
+    aggs.add(TraceStats.sessionIds());
+    return TraceStats.aggregate(traces.withColumn(DailyUserActivity.DATE, col(TraceColumns.REQUEST_DATE))
+        .groupBy(col(DailyUserActivity.DATE), col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT)), aggs);
   }
 
   /**
@@ -31,24 +47,32 @@ public final class VersionBreakdowns {
    * ({@code app_version}, {@code environment}). Output: {@code first_seen, last_seen} and the daily table's figures.
    */
   public static Dataset<Row> versionSummary(Dataset<Row> traces) {
-    return aggregate(traces, List.of(TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT), true);
+    return versionSummaryFromDaily(daily(traces));
   }
 
   /** As {@link #versionSummary} with one row per {@code environment}. */
   public static Dataset<Row> environmentSummary(Dataset<Row> traces) {
-    return aggregate(traces, List.of(TraceColumns.ENVIRONMENT), true);
+    return environmentSummaryFromDaily(daily(traces));
   }
 
-  private static Dataset<Row> aggregate(Dataset<Row> traces, List<String> keys, boolean withTimeSpan) {
+  /** {@link #versionSummary} from {@code version_breakdown} rows (for each key, all of its dates). */
+  public static Dataset<Row> versionSummaryFromDaily(Dataset<Row> daily) {
+    return summary(daily, VERSION_KEYS);
+  }
+
+  /** {@link #environmentSummary} from {@code version_breakdown} rows (for each key, all of its dates). */
+  public static Dataset<Row> environmentSummaryFromDaily(Dataset<Row> daily) {
+    return summary(daily, ENVIRONMENT_KEYS);
+  }
+
+  private static Dataset<Row> summary(Dataset<Row> daily, List<String> keys) {
     List<Column> aggs = new ArrayList<>();
-    if (withTimeSpan) {
-      aggs.addAll(TraceStats.timeSpan("first_seen", "last_seen"));
-    }
-    aggs.add(TraceStats.interactions());
-    aggs.add(TraceStats.distinctUsers());
-    aggs.add(TraceStats.sessions());
-    aggs.addAll(TraceStats.commonAfterInteractions(true));
+    aggs.addAll(DailyRollups.timeSpan("first_seen", "last_seen"));
+    aggs.add(DailyRollups.interactions());
+    aggs.add(DailyRollups.distinctCount(TraceStats.USER_IDS, "distinct_users"));
+    aggs.add(DailyRollups.distinctCount(TraceStats.SESSION_IDS, "sessions"));
+    aggs.addAll(DailyRollups.commonAfterInteractions(true));
     Column[] groupBy = keys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    return TraceStats.aggregate(traces.groupBy(groupBy), aggs);
+    return TraceStats.aggregate(daily.groupBy(groupBy), aggs);
   }
 }

@@ -69,12 +69,14 @@ class AnalyticsJobTest {
     batches.get(2).add(trace("tr-midnight-3", "2025-12-02T00:00:20Z", "s-midnight", 1000));
     List<String> late = new ArrayList<>(day1.subList(day1.size() - 20, day1.size()));
     late.add(trace("tr-midnight-2", "2025-12-01T23:59:50Z", "s-midnight", 2000));
+    // A session first seen on day 2 whose late trace from day 1 becomes its turn 1: its row in `sessions` moves
+    // from the 2025-12-02 partition to 2025-12-01, and must not be left behind in the old one.
+    batches.get(2).add(trace("tr-early-2", "2025-12-02T00:10:00Z", "s-early", 500));
+    late.add(trace("tr-early-1", "2025-12-01T23:50:00Z", "s-early", 700));
     batches.put(1, batch1);
     batches.put(4, late);
-    lines = new ArrayList<>(lines);
-    lines.addAll(List.of(batch1.get(batch1.size() - 1), batches.get(2).get(batches.get(2).size() - 1),
-        late.get(late.size() - 1)));
-    assertTrue(crossesMidnight(lines), "the data has a session that crosses midnight");
+    assertTrue(crossesMidnight(batches.values().stream().flatMap(List::stream).toList()),
+        "the data has a session that crosses midnight");
 
     Path incremental = SharedSpark.tempDir("an-incremental");
     Path batchDir = SharedSpark.tempDir("an-batches");
@@ -95,10 +97,14 @@ class AnalyticsJobTest {
     IngestJob.run(spark, config, new IngestJob.Options(List.of(batchDir.toString()), full.toString(), null));
     AnalyticsJob.Outcome outcome = AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, full.toString()),
         DateSelection.all());
-    assertEquals(1503, outcome.tracesInRange());
+    assertEquals(1505, outcome.tracesInRange());
     Row turn2 = spark.read().format("delta").load(incremental.resolve(AnalyticsTables.SESSION_TURNS).toString())
         .where(col("trace_id").equalTo("tr-midnight-2")).first();
     assertEquals(2, (int) turn2.getAs("turn"), "the late trace took its place in the session");
+    List<Row> early = spark.read().format("delta").load(incremental.resolve(AnalyticsTables.SESSIONS).toString())
+        .where(col("session_id").equalTo("s-early")).collectAsList();
+    assertEquals(1, early.size(), "one row for the session after its start moved to an earlier date");
+    assertEquals(LocalDate.parse("2025-12-01"), early.get(0).getAs("session_date"));
 
     Map<String, List<String>> keys = Map.of(
         AnalyticsTables.TRACES_FLAT, List.of("trace_id"),

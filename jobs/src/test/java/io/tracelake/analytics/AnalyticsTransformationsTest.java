@@ -141,6 +141,100 @@ class AnalyticsTransformationsTest {
   }
 
   @Test
+  void percentileOfSortedArrayEqualsSparksPercentileExactly() {
+    // Groups of 1..60 durations with ties, nulls and large values (seed 7); Spark's percentile is the reference.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    List<Row> values = new java.util.ArrayList<>();
+    for (int g = 0; g < 200; g++) {
+      int n = 1 + random.nextInt(60);
+      for (int i = 0; i < n; i++) {
+        Long d = random.nextInt(10) == 0 ? null : random.nextInt(4) == 0 ? 1000L : random.nextLong(0, 5_000_000L);
+        values.add(RowFactory.create(g, d));
+      }
+    }
+    values.add(RowFactory.create(999, null));
+    Dataset<Row> df = SharedSpark.session().createDataFrame(values, new StructType()
+        .add("g", DataTypes.IntegerType).add("d", DataTypes.LongType));
+    org.apache.spark.sql.Column sorted = org.apache.spark.sql.functions.array_sort(
+        org.apache.spark.sql.functions.collect_list(col("d")));
+    List<Row> compared = df.groupBy("g").agg(
+            org.apache.spark.sql.functions.percentile(col("d"), org.apache.spark.sql.functions.lit(0.5)).as("p50"),
+            TraceStats.percentileOfSorted(sorted, 0.5).as("p50_sorted"),
+            org.apache.spark.sql.functions.percentile(col("d"), org.apache.spark.sql.functions.lit(0.95)).as("p95"),
+            TraceStats.percentileOfSorted(sorted, 0.95).as("p95_sorted"))
+        .collectAsList();
+    assertEquals(201, compared.size());
+    for (Row r : compared) {
+      assertEquals((Double) r.getAs("p50"), (Double) r.getAs("p50_sorted"), "p50 of group " + r.getAs("g"));
+      assertEquals((Double) r.getAs("p95"), (Double) r.getAs("p95_sorted"), "p95 of group " + r.getAs("g"));
+    }
+  }
+
+  @Test
+  void summariesMergedFromDailyRowsEqualAggregatesOverTheTraces() {
+    // 3,000 random traces over 20 days (seed 11): users, sessions and versions recur across days, some are null.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    TraceRows rows = new TraceRows();
+    String[] states = {"OK", "OK", "OK", "ERROR", "IN_PROGRESS"};
+    for (int i = 0; i < 3000; i++) {
+      String time = java.time.Instant.parse("2025-11-01T00:00:00Z")
+          .plusSeconds(random.nextLong(20L * 86_400)).toString();
+      rows.add("r" + i, time, states[random.nextInt(states.length)],
+          random.nextInt(8) == 0 ? null : random.nextLong(10, 9000), pick(random, "u", 40), pick(random, "s", 300),
+          pick(random, "v", 3), pick(random, "e", 2), pick(random, "c", 4),
+          random.nextInt(5) == 0 ? null : random.nextLong(1, 500));
+    }
+    Dataset<Row> many = rows.frame();
+    org.apache.spark.sql.Column d = col("execution_duration_ms");
+    org.apache.spark.sql.Column[] direct = {
+        org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)).as("interactions"),
+        org.apache.spark.sql.functions.countDistinct(col("session_id")).as("sessions"),
+        org.apache.spark.sql.functions.avg(d).as("avg_duration_ms"),
+        org.apache.spark.sql.functions.percentile(d, org.apache.spark.sql.functions.lit(0.95)).as("p95_duration_ms"),
+        org.apache.spark.sql.functions.coalesce(org.apache.spark.sql.functions.sum(col("total_tokens")),
+            org.apache.spark.sql.functions.lit(0L)).as("total_tokens")};
+    String[] figures = {"interactions", "sessions", "avg_duration_ms", "p95_duration_ms", "total_tokens"};
+
+    Dataset<Row> expectedUsers = many.groupBy("user_id").agg(direct[0], direct[1], direct[2], direct[3], direct[4],
+        org.apache.spark.sql.functions.countDistinct(col("request_date")).as("active_days"));
+    Dataset<Row> actualUsers = UserSummary.fromDaily(DailyUserActivity.compute(many, "query_category"));
+    assertSameFigures(expectedUsers, actualUsers, new String[] {"user_id"},
+        concat(figures, "active_days"));
+
+    Dataset<Row> expectedVersions = many.groupBy("app_version", "environment").agg(direct[0], direct[1], direct[2],
+        direct[3], direct[4], org.apache.spark.sql.functions.countDistinct(col("user_id")).as("distinct_users"),
+        org.apache.spark.sql.functions.percentile(d, org.apache.spark.sql.functions.lit(0.5)).as("p50_duration_ms"));
+    Dataset<Row> releases = VersionBreakdowns.daily(many);
+    assertSameFigures(expectedVersions, VersionBreakdowns.versionSummaryFromDaily(releases),
+        new String[] {"app_version", "environment"}, concat(figures, "distinct_users", "p50_duration_ms"));
+    Dataset<Row> expectedEnvironments = many.groupBy("environment").agg(direct[0], direct[1], direct[2], direct[3],
+        direct[4], org.apache.spark.sql.functions.countDistinct(col("user_id")).as("distinct_users"));
+    assertSameFigures(expectedEnvironments, VersionBreakdowns.environmentSummaryFromDaily(releases),
+        new String[] {"environment"}, concat(figures, "distinct_users"));
+  }
+
+  private static String pick(java.util.SplittableRandom random, String prefix, int n) {
+    int i = random.nextInt(n + 1);
+    return i == n ? null : prefix + i;
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b))
+        .toArray(String[]::new);
+  }
+
+  /** Same keys, and per key the same figures; averages within 1e-9 (summed in another order), the rest exactly. */
+  private static void assertSameFigures(Dataset<Row> expected, Dataset<Row> actual, String[] keys,
+      String[] figures) {
+    String[] columns = concat(keys, figures);
+    org.apache.spark.sql.Column[] selected = java.util.Arrays.stream(columns).map(c -> col(c))
+        .toArray(org.apache.spark.sql.Column[]::new);
+    SharedSpark.frames().assertDataFrameApproximateEquals(expected.select(selected).orderBy(keys[0],
+            java.util.Arrays.copyOfRange(keys, 1, keys.length)),
+        actual.select(selected).orderBy(keys[0], java.util.Arrays.copyOfRange(keys, 1, keys.length)), 1e-9);
+  }
+
+  @Test
   void flatTracesNameColumnsSafely() {
     assertEquals("meta_mlflow_source_type", FlatTraces.columnName("meta_", "mlflow.source.type"));
     assertEquals("tag_query_category", FlatTraces.columnName("tag_", "Query Category"));

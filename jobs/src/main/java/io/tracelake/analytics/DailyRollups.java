@@ -1,0 +1,64 @@
+package io.tracelake.analytics;
+
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+
+/**
+ * Aggregates that merge rows of the daily tables ({@code daily_user_activity}, {@code version_breakdown}) into figures
+ * over all their dates, exactly as if they were computed from the traces: counts and tokens are summed, the average
+ * duration is the summed durations over the summed count of traces with a duration, distinct counts are sizes of
+ * the union of the daily id sets, and percentiles are read from the merged sorted durations. This is what lets the
+ * all-time summaries be recomputed without reading the traces again.
+ */
+final class DailyRollups {
+
+  private DailyRollups() {}
+
+  static List<Column> timeSpan(String first, String last) {
+    return List.of(min(col("first_request_time")).as(first), max(col("last_request_time")).as(last));
+  }
+
+  static Column interactions() {
+    return total("interactions");
+  }
+
+  /** The sum of a count column (never null: the merged rows always exist). */
+  private static Column total(String column) {
+    return coalesce(sum(col(column)), lit(0L)).as(column);
+  }
+
+  /** The number of distinct ids over all merged rows of a column of id sets. */
+  static Column distinctCount(String idSetColumn, String name) {
+    return size(array_distinct(flatten(collect_list(col(idSetColumn))))).cast("bigint").as(name);
+  }
+
+  /** error_count, error_rate, latency, tokens: {@link TraceStats#commonAfterInteractions} over daily rows. */
+  static List<Column> commonAfterInteractions(boolean withMedian) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(total("error_count"));
+    cols.add(sum(col("error_count")).divide(sum(col("interactions"))).as("error_rate"));
+    Column withDuration = sum(col(TraceStats.DURATION_COUNT));
+    Column average = when(withDuration.gt(0), sum(col(TraceStats.DURATION_SUM)).divide(withDuration))
+        .otherwise(lit(null).cast("double"));
+    cols.addAll(TraceStats.latencyOf(average, array_sort(flatten(collect_list(col(TraceStats.DURATIONS)))),
+        withMedian));
+    for (String tokens : List.of("input_tokens", "output_tokens", "total_tokens")) {
+      cols.add(total(tokens));
+    }
+    return cols;
+  }
+}
