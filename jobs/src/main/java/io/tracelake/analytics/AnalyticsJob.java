@@ -156,13 +156,23 @@ public final class AnalyticsJob {
           .select(col(TraceColumns.USER_ID).as("_u")).distinct();
       daily = daily.join(users, col(TraceColumns.USER_ID).eqNullSafe(col("_u")), "left_semi");
     }
-    mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY, UserSummary.fromDaily(daily),
-        List.of(TraceColumns.USER_ID), null, dates, rows, progress);
-    Dataset<Row> releases = warehouse.read(AnalyticsTables.VERSION_BREAKDOWN);
-    overwrite(warehouse, AnalyticsTables.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(releases), rows,
-        progress);
-    overwrite(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
-        VersionBreakdowns.environmentSummaryFromDaily(releases), rows, progress);
+    daily = daily.persist(StorageLevel.MEMORY_AND_DISK());  // read twice: the figures and the top category
+    try {
+      mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY, UserSummary.fromDaily(daily),
+          List.of(TraceColumns.USER_ID), null, dates, rows, progress);
+    } finally {
+      daily.unpersist();
+    }
+    Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      overwrite(warehouse, AnalyticsTables.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(perVersion),
+          rows, progress);
+      overwrite(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
+          VersionBreakdowns.environmentSummaryFromDaily(perVersion), rows, progress);
+    } finally {
+      perVersion.unpersist();
+    }
   }
 
   /** Whether the daily tables (where they exist) already have the columns the summaries are merged from. */

@@ -46,6 +46,25 @@ final class DailyRollups {
     return size(array_distinct(flatten(collect_list(col(idSetColumn))))).cast("bigint").as(name);
   }
 
+  /**
+   * The merge parts themselves, merged: applied to daily rows grouped by a coarser key, it gives rows that the other
+   * aggregates here take as if they were daily rows (so several summaries can share one pass over the daily table).
+   */
+  static List<Column> mergedParts(List<String> idSets) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(min(col("first_request_time")).as("first_request_time"));
+    cols.add(max(col("last_request_time")).as("last_request_time"));
+    for (String count : List.of("interactions", "error_count", "input_tokens", "output_tokens", "total_tokens",
+        TraceStats.DURATION_COUNT, TraceStats.DURATION_SUM)) {
+      cols.add(total(count));
+    }
+    cols.add(array_sort(flatten(collect_list(col(TraceStats.DURATIONS)))).as(TraceStats.DURATIONS));
+    for (String ids : idSets) {
+      cols.add(array_distinct(flatten(collect_list(col(ids)))).as(ids));
+    }
+    return cols;
+  }
+
   /** error_count, error_rate, latency, tokens: {@link TraceStats#commonAfterInteractions} over daily rows. */
   static List<Column> commonAfterInteractions(boolean withMedian) {
     List<Column> cols = new ArrayList<>();

@@ -55,12 +55,26 @@ public final class VersionBreakdowns {
     return environmentSummaryFromDaily(daily(traces));
   }
 
-  /** {@link #versionSummary} from {@code version_breakdown} rows (for each key, all of its dates). */
+  /**
+   * {@code version_breakdown} rows merged into one row per ({@code app_version}, {@code environment}) with the same
+   * parts, which {@link #versionSummaryFromDaily} and {@link #environmentSummaryFromDaily} take like daily rows: both
+   * summaries can share this one pass over the daily table.
+   */
+  public static Dataset<Row> mergedPerVersion(Dataset<Row> daily) {
+    Column[] groupBy = VERSION_KEYS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    return TraceStats.aggregate(daily.groupBy(groupBy),
+        DailyRollups.mergedParts(List.of(TraceStats.USER_IDS, TraceStats.SESSION_IDS)));
+  }
+
+  /**
+   * {@link #versionSummary} from {@code version_breakdown} rows (for each key, all of its dates), or from
+   * {@link #mergedPerVersion} rows.
+   */
   public static Dataset<Row> versionSummaryFromDaily(Dataset<Row> daily) {
     return summary(daily, VERSION_KEYS);
   }
 
-  /** {@link #environmentSummary} from {@code version_breakdown} rows (for each key, all of its dates). */
+  /** {@link #environmentSummary} from {@code version_breakdown} rows, or from {@link #mergedPerVersion} rows. */
   public static Dataset<Row> environmentSummaryFromDaily(Dataset<Row> daily) {
     return summary(daily, ENVIRONMENT_KEYS);
   }

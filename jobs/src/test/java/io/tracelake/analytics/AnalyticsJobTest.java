@@ -125,6 +125,34 @@ class AnalyticsJobTest {
     }
   }
 
+  @Test
+  void aWarehouseFromBeforeTheMergeColumnsIsRecomputedInFullOnce() throws IOException {
+    Path export = SharedSpark.tempDir("an-old-export");
+    new TraceGenerator(new TraceGenerator.Spec(200, 5, 3, 6, 1, false, LocalDate.parse("2025-12-01")))
+        .writeTo(export, 1);
+    Path dir = SharedSpark.tempDir("an-old");
+    IngestJob.run(spark, config, new IngestJob.Options(List.of(export.toString()), dir.toString(), null));
+    Warehouse warehouse = Warehouse.openForRead(spark, dir.toString());
+    AnalyticsJob.run(spark, config, warehouse, DateSelection.all());
+    String daily = dir.resolve(AnalyticsTables.DAILY_USER_ACTIVITY).toString();
+    Dataset<Row> expected = comparable(spark.read().format("delta").load(
+        dir.resolve(AnalyticsTables.USER_SUMMARY).toString()), List.of("user_id")).cache();
+    expected.count();
+    // As an earlier version wrote it: no session ids, no durations.
+    spark.read().format("delta").load(daily)
+        .drop(TraceStats.SESSION_IDS, TraceStats.DURATIONS, TraceStats.DURATION_COUNT, TraceStats.DURATION_SUM)
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(daily + "-old");
+    spark.read().format("delta").load(daily + "-old").write().format("delta").mode("overwrite")
+        .option("overwriteSchema", "true").partitionBy(DailyUserActivity.DATE).save(daily);
+
+    AnalyticsJob.Outcome outcome = AnalyticsJob.run(spark, config, warehouse,
+        DateSelection.of(List.of(LocalDate.parse("2025-12-02"))));
+    assertTrue(outcome.dates().isAll(), "recomputed all dates instead of merging from incomplete rows");
+    assertTrue(List.of(spark.read().format("delta").load(daily).columns()).contains(TraceStats.SESSION_IDS));
+    SharedSpark.frames().assertDataFrameApproximateEquals(expected, comparable(spark.read().format("delta").load(
+        dir.resolve(AnalyticsTables.USER_SUMMARY).toString()), List.of("user_id")), 1e-9);
+  }
+
   /** Columns in name order, maps as sorted JSON, rows ordered by the table's key. */
   private static Dataset<Row> comparable(Dataset<Row> df, List<String> key) {
     List<Column> cols = new ArrayList<>();

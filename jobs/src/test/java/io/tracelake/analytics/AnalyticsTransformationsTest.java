@@ -211,6 +211,12 @@ class AnalyticsTransformationsTest {
         direct[4], org.apache.spark.sql.functions.countDistinct(col("user_id")).as("distinct_users"));
     assertSameFigures(expectedEnvironments, VersionBreakdowns.environmentSummaryFromDaily(releases),
         new String[] {"environment"}, concat(figures, "distinct_users"));
+    // The same from the rows merged per version, as the job computes both summaries.
+    Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(releases);
+    assertSameFigures(expectedVersions, VersionBreakdowns.versionSummaryFromDaily(perVersion),
+        new String[] {"app_version", "environment"}, concat(figures, "distinct_users", "p50_duration_ms"));
+    assertSameFigures(expectedEnvironments, VersionBreakdowns.environmentSummaryFromDaily(perVersion),
+        new String[] {"environment"}, concat(figures, "distinct_users"));
   }
 
   private static String pick(java.util.SplittableRandom random, String prefix, int n) {
