@@ -55,18 +55,24 @@ public final class AnalyticsJob {
 
   private AnalyticsJob() {}
 
-  /** The dates the last ingest touched, or all dates when no ingest was recorded. */
-  public static DateSelection lastIngestDates(Warehouse warehouse) {
-    if (!warehouse.exists(TableNames.INGEST_RUNS)) {
+  /**
+   * The dates to recompute by default: those touched by every ingest that finished after the daily tables were last
+   * written (so ingests run without analytics in between are not forgotten); all dates when there are no daily
+   * tables or no recorded ingest; none when no ingest came since.
+   */
+  public static DateSelection pendingDates(Warehouse warehouse) {
+    if (!warehouse.exists(TableNames.INGEST_RUNS) || !warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)) {
       return DateSelection.all();
     }
-    List<Row> last = warehouse.read(TableNames.INGEST_RUNS).orderBy(col("finished_at").desc()).limit(1)
-        .collectAsList();
-    if (last.isEmpty()) {
-      return DateSelection.all();
+    Object lastWrite = DeltaTable.forPath(warehouse.spark(), warehouse.path(AnalyticsTables.DAILY_USER_ACTIVITY))
+        .history(1).first().getAs("timestamp");
+    List<LocalDate> dates = new ArrayList<>();
+    for (Row r : warehouse.read(TableNames.INGEST_RUNS).where(col("finished_at").gt(lit(lastWrite)))
+        .select(org.apache.spark.sql.functions.explode(col("touched_dates"))).distinct().collectAsList()) {
+      dates.add(r.getLocalDate(0));
     }
-    List<LocalDate> dates = last.get(0).getList(last.get(0).fieldIndex("touched_dates"));
-    return DateSelection.of(new ArrayList<>(dates));
+    dates.sort(null);
+    return DateSelection.of(dates);
   }
 
   public static Outcome run(SparkSession spark, TracelakeConfig config, Warehouse warehouse,
@@ -76,7 +82,7 @@ public final class AnalyticsJob {
     String category = config.analytics().categoryTag();
     Map<String, Long> rows = new LinkedHashMap<>();
     if (requested.isEmpty()) {
-      progress.stage("the last ingest changed no trace; nothing to recompute");
+      progress.stage("no trace changed since the analytics tables were last written; nothing to recompute");
       AnalyticsTables.all().forEach(t -> {
         if (warehouse.exists(t)) {
           rows.put(t, warehouse.read(t).count());
@@ -88,6 +94,9 @@ public final class AnalyticsJob {
     if (!requested.isAll() && !hasMergeColumns(warehouse)) {
       progress.stage("the daily tables predate the columns the summaries merge from; recomputing all dates once");
       dates = DateSelection.all();
+    }
+    if (!dates.isAll()) {
+      dates = withDatesMissingFromDailyTables(warehouse, traces, dates, progress);
     }
     Dataset<Row> inRange = traces.where(dates.predicate(TraceColumns.REQUEST_DATE))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -173,6 +182,38 @@ public final class AnalyticsJob {
     } finally {
       perVersion.unpersist();
     }
+  }
+
+  /**
+   * The selection plus every date that has traces but no rows in the daily tables yet (a first analytics run for a
+   * few dates, or ingests that ran without analytics): the all-time summaries are merged from the daily tables, so
+   * those must cover every date. All dates when the daily tables do not exist yet.
+   */
+  private static DateSelection withDatesMissingFromDailyTables(Warehouse warehouse, Dataset<Row> traces,
+      DateSelection dates, Progress progress) {
+    if (!warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)
+        || !warehouse.exists(AnalyticsTables.VERSION_BREAKDOWN)) {
+      progress.stage("no daily tables yet; computing all dates");
+      return DateSelection.all();
+    }
+    List<LocalDate> missing = new ArrayList<>();
+    for (Row r : traces.select(col(TraceColumns.REQUEST_DATE).as("d")).distinct()
+        .except(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY).select(col(DailyUserActivity.DATE).as("d"))
+            .distinct())
+        .collectAsList()) {
+      missing.add(r.getLocalDate(0));
+    }
+    if (missing.isEmpty()) {
+      return dates;
+    }
+    List<LocalDate> selected = new ArrayList<>(missing);
+    for (Row r : traces.where(dates.predicate(TraceColumns.REQUEST_DATE)).select(col(TraceColumns.REQUEST_DATE))
+        .distinct().collectAsList()) {
+      selected.add(r.getLocalDate(0));
+    }
+    List<LocalDate> union = selected.stream().distinct().sorted().toList();
+    progress.stage("%,d date(s) with traces have no daily rows yet; computing them too", missing.size());
+    return DateSelection.of(union);
   }
 
   /** Whether the daily tables (where they exist) already have the columns the summaries are merged from. */

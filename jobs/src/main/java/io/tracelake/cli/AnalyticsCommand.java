@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "analytics", mixinStandardHelpOptions = true,
     description = {"Recomputes the analytics tables (traces_flat, daily_user_activity, version_breakdown, "
         + "session_turns, sessions, user_summary, version_summary, environment_summary) for a range of UTC dates.",
-        "Default: the dates the last ingest touched. Incremental and idempotent: the result equals a full "
-            + "recomputation."})
+        "Default: the dates touched by the ingests since the last analytics run. Incremental and idempotent: "
+            + "the result equals a full recomputation."})
 public final class AnalyticsCommand implements Callable<Integer> {
 
   @Option(names = "--warehouse", required = true, paramLabel = "DIR", description = "Warehouse folder.")
@@ -41,12 +41,12 @@ public final class AnalyticsCommand implements Callable<Integer> {
     TracelakeConfig config = common.load();
     SparkSession spark = Sessions.getOrCreate("tracelake analytics");
     Warehouse wh = Warehouse.openForRead(spark, warehouse);
-    DateSelection dates = requested != null ? requested : AnalyticsJob.lastIngestDates(wh);
+    DateSelection dates = requested != null ? requested : AnalyticsJob.pendingDates(wh);
     System.out.print(AnalyticsJob.run(spark, config, wh, dates).render());
     return 0;
   }
 
-  /** The selection the options ask for, or null for "the dates of the last ingest". */
+  /** The selection the options ask for, or null for the pending dates ({@link AnalyticsJob#pendingDates}). */
   static DateSelection selection(boolean all, String from, String to) {
     LocalDate f = Dates.date("--from", from);
     LocalDate t = Dates.date("--to", to);

@@ -86,7 +86,7 @@ class AnalyticsJobTest {
       IngestSummary s = IngestJob.run(spark, config,
           new IngestJob.Options(List.of(file.toString()), incremental.toString(), null));
       AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, incremental.toString()),
-          AnalyticsJob.lastIngestDates(Warehouse.openForRead(spark, incremental.toString())));
+          AnalyticsJob.pendingDates(Warehouse.openForRead(spark, incremental.toString())));
       assertEquals(batch.getValue().size(), s.inserted());
     }
     // Running again for the last ingest's dates changes nothing.
@@ -123,6 +123,45 @@ class AnalyticsJobTest {
       assertEquals(expected.count(), actual.count(), table);
       SharedSpark.frames().assertDataFrameApproximateEquals(expected, actual, 1e-6);
     }
+  }
+
+  @Test
+  void theDailyTablesCoverEveryDateBeforeTheSummariesMergeFromThem() throws IOException {
+    Path export = SharedSpark.tempDir("an-pending-export");
+    List<String> lines = Files.readAllLines(new TraceGenerator(new TraceGenerator.Spec(240, 9, 3, 8, 1, false,
+        LocalDate.parse("2025-12-01"))).writeTo(export, 1).get(0));
+    Path batches = SharedSpark.tempDir("an-pending-batches");
+    Map<String, List<String>> byDay = new TreeMap<>();
+    for (String line : lines) {
+      byDay.computeIfAbsent(requestTime(line).substring(0, 10), k -> new ArrayList<>()).add(line);
+    }
+    Path dir = SharedSpark.tempDir("an-pending");
+    List<String> days = new ArrayList<>(byDay.keySet());
+    for (String day : days) {
+      Files.write(batches.resolve(day + ".jsonl"), byDay.get(day));
+    }
+    // Day 1 alone; the first analytics run asks for that day only, but there are no daily tables yet: all dates.
+    IngestJob.run(spark, config, new IngestJob.Options(List.of(batches.resolve(days.get(0) + ".jsonl").toString()),
+        dir.toString(), null));
+    Warehouse warehouse = Warehouse.openForRead(spark, dir.toString());
+    assertTrue(AnalyticsJob.run(spark, config, warehouse, DateSelection.of(List.of(LocalDate.parse(days.get(0)))))
+        .dates().isAll());
+    // Two more ingests without analytics in between: both are pending.
+    for (String day : days.subList(1, days.size())) {
+      IngestJob.run(spark, config, new IngestJob.Options(List.of(batches.resolve(day + ".jsonl").toString()),
+          dir.toString(), null));
+    }
+    assertEquals(DateSelection.of(days.subList(1, days.size()).stream().map(LocalDate::parse).toList()).toString(),
+        AnalyticsJob.pendingDates(warehouse).toString());
+    // Asked for the last day only, the run also computes the day between, which has no daily rows yet.
+    AnalyticsJob.Outcome outcome = AnalyticsJob.run(spark, config, warehouse,
+        DateSelection.of(List.of(LocalDate.parse(days.get(days.size() - 1)))));
+    assertEquals(lines.size(), outcome.tracesInRange() + byDay.get(days.get(0)).size());
+    Dataset<Row> traces = warehouse.read(io.tracelake.warehouse.TableNames.TRACES);
+    assertEquals(comparable(UserSummary.compute(traces, "query_category"), List.of("user_id")).collectAsList(),
+        comparable(warehouse.read(AnalyticsTables.USER_SUMMARY), List.of("user_id")).collectAsList(),
+        "user_summary equals one computed from all the traces");
+    assertTrue(AnalyticsJob.pendingDates(warehouse).isEmpty(), "nothing pending after the run");
   }
 
   @Test
