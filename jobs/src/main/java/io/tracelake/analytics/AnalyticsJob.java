@@ -118,6 +118,7 @@ public final class AnalyticsJob {
     writeSummaries(warehouse, dates, rows, progress);
     return new Outcome(dates, count, rows, progress.seconds());
   }
+
   /**
    * session_turns and sessions for every session with a trace in range, from all of its traces. Only the dates those
    * sessions have traces on are read in full, and the MERGEs touch only those date partitions (a session's existing
@@ -130,14 +131,10 @@ public final class AnalyticsJob {
     if (!dates.isAll()) {
       Dataset<Row> touched = inRange.select(col(TraceColumns.SESSION_ID).as("_s")).where(col("_s").isNotNull())
           .distinct();
-      List<LocalDate> spanned = new ArrayList<>();
-      for (Row r : traces.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))
-          .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi")
-          .select(col(TraceColumns.REQUEST_DATE)).distinct().collectAsList()) {
-        spanned.add(r.getLocalDate(0));
-      }
-      spanned.sort(null);
-      sessionDates = DateSelection.of(spanned);
+      sessionDates = DateSelection.of(distinctDates(
+          traces.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))
+              .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi"),
+          TraceColumns.REQUEST_DATE));
       sessionTraces = traces.where(sessionDates.predicate(TraceColumns.REQUEST_DATE))
           .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi");
       progress.stage("the sessions of those dates have traces on %s", sessionDates);
@@ -196,24 +193,25 @@ public final class AnalyticsJob {
       progress.stage("no daily tables yet; computing all dates");
       return DateSelection.all();
     }
-    List<LocalDate> missing = new ArrayList<>();
-    for (Row r : traces.select(col(TraceColumns.REQUEST_DATE).as("d")).distinct()
-        .except(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY).select(col(DailyUserActivity.DATE).as("d"))
-            .distinct())
-        .collectAsList()) {
-      missing.add(r.getLocalDate(0));
-    }
+    List<LocalDate> traceDates = distinctDates(traces, TraceColumns.REQUEST_DATE);
+    List<LocalDate> dailyDates = distinctDates(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY),
+        DailyUserActivity.DATE);
+    List<LocalDate> missing = traceDates.stream().filter(d -> !dailyDates.contains(d)).toList();
     if (missing.isEmpty()) {
       return dates;
     }
-    List<LocalDate> selected = new ArrayList<>(missing);
-    for (Row r : traces.where(dates.predicate(TraceColumns.REQUEST_DATE)).select(col(TraceColumns.REQUEST_DATE))
-        .distinct().collectAsList()) {
-      selected.add(r.getLocalDate(0));
-    }
-    List<LocalDate> union = selected.stream().distinct().sorted().toList();
     progress.stage("%,d date(s) with traces have no daily rows yet; computing them too", missing.size());
-    return DateSelection.of(union);
+    return DateSelection.of(traceDates.stream().filter(d -> dates.contains(d) || missing.contains(d)).toList());
+  }
+
+  /** The distinct values of a date column, sorted (a partition column: a few hundred values at most). */
+  private static List<LocalDate> distinctDates(Dataset<Row> table, String dateColumn) {
+    List<LocalDate> dates = new ArrayList<>();
+    for (Row r : table.select(col(dateColumn)).distinct().collectAsList()) {
+      dates.add(r.getLocalDate(0));
+    }
+    dates.sort(null);
+    return dates;
   }
 
   /** Whether the daily tables (where they exist) already have the columns the summaries are merged from. */

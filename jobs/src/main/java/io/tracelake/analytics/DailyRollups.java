@@ -54,10 +54,10 @@ final class DailyRollups {
     List<Column> cols = new ArrayList<>();
     cols.add(min(col("first_request_time")).as("first_request_time"));
     cols.add(max(col("last_request_time")).as("last_request_time"));
-    for (String count : List.of("interactions", "error_count", "input_tokens", "output_tokens", "total_tokens",
-        TraceStats.DURATION_COUNT, TraceStats.DURATION_SUM)) {
+    for (String count : List.of("interactions", "error_count", TraceStats.DURATION_COUNT, TraceStats.DURATION_SUM)) {
       cols.add(total(count));
     }
+    TraceStats.TOKEN_COLUMNS.forEach(tokens -> cols.add(total(tokens)));
     cols.add(array_sort(flatten(collect_list(col(TraceStats.DURATIONS)))).as(TraceStats.DURATIONS));
     for (String ids : idSets) {
       cols.add(array_distinct(flatten(collect_list(col(ids)))).as(ids));
@@ -75,9 +75,7 @@ final class DailyRollups {
         .otherwise(lit(null).cast("double"));
     cols.addAll(TraceStats.latencyOf(average, array_sort(flatten(collect_list(col(TraceStats.DURATIONS)))),
         withMedian));
-    for (String tokens : List.of("input_tokens", "output_tokens", "total_tokens")) {
-      cols.add(total(tokens));
-    }
+    TraceStats.TOKEN_COLUMNS.forEach(tokens -> cols.add(total(tokens)));
     return cols;
   }
 }

@@ -60,6 +60,14 @@ public final class DateSelection {
     return p;
   }
 
+  /** Whether a date is selected (the same test as {@link #predicate}). */
+  public boolean contains(LocalDate date) {
+    if (dates != null) {
+      return dates.contains(date);
+    }
+    return (from == null || !date.isBefore(from)) && (to == null || !date.isAfter(to));
+  }
+
   /** The same predicate as SQL text for {@code replaceWhere}. */
   public String sql(String dateColumn) {
     if (dates != null) {

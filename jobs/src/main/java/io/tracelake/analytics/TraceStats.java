@@ -50,6 +50,8 @@ public final class TraceStats {
   public static final String DURATIONS = "durations_ms";
   public static final String SESSION_IDS = "session_ids";
   public static final String USER_IDS = "user_ids";
+  /** The token sums every table carries, in this order. */
+  public static final List<String> TOKEN_COLUMNS = List.of("input_tokens", "output_tokens", "total_tokens");
 
   private TraceStats() {}
 
