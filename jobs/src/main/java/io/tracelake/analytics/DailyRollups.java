@@ -1,7 +1,7 @@
 package io.tracelake.analytics;
 
 import static org.apache.spark.sql.functions.array_distinct;
-import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -58,7 +58,7 @@ final class DailyRollups {
       cols.add(total(count));
     }
     TraceStats.TOKEN_COLUMNS.forEach(tokens -> cols.add(total(tokens)));
-    cols.add(array_sort(flatten(collect_list(col(TraceStats.DURATIONS)))).as(TraceStats.DURATIONS));
+    cols.add(sort_array(flatten(collect_list(col(TraceStats.DURATIONS)))).as(TraceStats.DURATIONS));
     for (String ids : idSets) {
       cols.add(array_distinct(flatten(collect_list(col(ids)))).as(ids));
     }
@@ -73,7 +73,7 @@ final class DailyRollups {
     Column withDuration = sum(col(TraceStats.DURATION_COUNT));
     Column average = when(withDuration.gt(0), sum(col(TraceStats.DURATION_SUM)).divide(withDuration))
         .otherwise(lit(null).cast("double"));
-    cols.addAll(TraceStats.latencyOf(average, array_sort(flatten(collect_list(col(TraceStats.DURATIONS)))),
+    cols.addAll(TraceStats.latencyOf(average, sort_array(flatten(collect_list(col(TraceStats.DURATIONS)))),
         withMedian));
     TraceStats.TOKEN_COLUMNS.forEach(tokens -> cols.add(total(tokens)));
     return cols;

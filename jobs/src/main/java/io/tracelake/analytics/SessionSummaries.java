@@ -1,6 +1,6 @@
 package io.tracelake.analytics;
 
-import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -53,15 +53,15 @@ public final class SessionSummaries {
             sum(when(col(TraceColumns.STATE).equalTo(TraceColumns.STATE_ERROR), 1L).otherwise(0L)).as("error_count"),
             coalesce(sum(col("duration_ms")), lit(0L)).as("total_duration_ms"),
             avg(col("duration_ms")).as("avg_turn_duration_ms"),
-            array_sort(collect_set(col(TraceColumns.APP_VERSION))).as("app_versions"),
-            array_sort(collect_set(col(TraceColumns.ENVIRONMENT))).as("environments"),
+            sort_array(collect_set(col(TraceColumns.APP_VERSION))).as("app_versions"),
+            sort_array(collect_set(col(TraceColumns.ENVIRONMENT))).as("environments"),
             min_by(col(TraceColumns.REQUEST), col("turn")).as("first_request"),
             max_by(col(TraceColumns.RESPONSE), col("turn")).as("last_response"),
             coalesce(sum(col(TraceColumns.INPUT_TOKENS)), lit(0L)).as("input_tokens"),
             coalesce(sum(col(TraceColumns.OUTPUT_TOKENS)), lit(0L)).as("output_tokens"),
             coalesce(sum(col(TraceColumns.TOTAL_TOKENS)), lit(0L)).as("total_tokens"),
             avg(col("gap_ms")).as("avg_gap_ms"),
-            TraceStats.percentileOfSorted(array_sort(collect_list(col("gap_ms"))), 0.5).as("p50_gap_ms"),
+            TraceStats.percentileOfSorted(sort_array(collect_list(col("gap_ms"))), 0.5).as("p50_gap_ms"),
             max(col("gap_ms")).as("max_gap_ms"))
         .select(col(TraceColumns.SESSION_ID), col(TraceColumns.USER_ID), col("user_count"), col("start_time"),
             col("end_time"), to_date(col("start_time")).as(SESSION_DATE), col("turns"), col("error_count"),

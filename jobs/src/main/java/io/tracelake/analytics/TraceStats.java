@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
@@ -69,12 +69,12 @@ public final class TraceStats {
 
   /** The distinct non-null session ids, sorted. */
   public static Column sessionIds() {
-    return array_sort(collect_set(col(TraceColumns.SESSION_ID))).as(SESSION_IDS);
+    return sort_array(collect_set(col(TraceColumns.SESSION_ID))).as(SESSION_IDS);
   }
 
   /** The distinct non-null user ids, sorted. */
   public static Column userIds() {
-    return array_sort(collect_set(col(TraceColumns.USER_ID))).as(USER_IDS);
+    return sort_array(collect_set(col(TraceColumns.USER_ID))).as(USER_IDS);
   }
 
   /**
@@ -84,7 +84,7 @@ public final class TraceStats {
   public static List<Column> durationParts() {
     Column d = col(TraceColumns.EXECUTION_DURATION_MS);
     return List.of(count(d).as(DURATION_COUNT), coalesce(sum(d), lit(0L)).as(DURATION_SUM),
-        array_sort(collect_list(d)).as(DURATIONS));
+        sort_array(collect_list(d)).as(DURATIONS));
   }
 
   public static Column errorCount() {
@@ -99,7 +99,7 @@ public final class TraceStats {
 
   public static List<Column> latency(boolean withMedian) {
     Column d = col(TraceColumns.EXECUTION_DURATION_MS);
-    return latencyOf(avg(d), array_sort(collect_list(d)), withMedian);
+    return latencyOf(avg(d), sort_array(collect_list(d)), withMedian);
   }
 
   /** avg, (p50,) p95 from an average and a sorted array of durations. */
