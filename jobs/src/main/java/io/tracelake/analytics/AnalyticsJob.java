@@ -58,7 +58,9 @@ public final class AnalyticsJob {
   /**
    * The dates to recompute by default: those touched by every ingest that finished after the daily tables were last
    * written (so ingests run without analytics in between are not forgotten); all dates when there are no daily
-   * tables or no recorded ingest; none when no ingest came since.
+   * tables or no recorded ingest; none when no ingest came since. The time of that write is the commit's in-commit
+   * timestamp (tables created by {@link io.tracelake.spark.Sessions}), so a copied or restored warehouse, whose log
+   * files have new modification times, keeps its pending dates.
    */
   public static DateSelection pendingDates(Warehouse warehouse) {
     if (!warehouse.exists(TableNames.INGEST_RUNS) || !warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)) {

@@ -20,6 +20,7 @@ import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,6 +154,15 @@ class AnalyticsJobTest {
     }
     assertEquals(DateSelection.of(days.subList(1, days.size()).stream().map(LocalDate::parse).toList()).toString(),
         AnalyticsJob.pendingDates(warehouse).toString());
+    // A copy of the warehouse gives every log file a new modification time; the pending dates stay the same.
+    try (var logFiles = Files.list(dir.resolve(AnalyticsTables.DAILY_USER_ACTIVITY).resolve("_delta_log"))) {
+      FileTime later = FileTime.from(java.time.Instant.now().plusSeconds(86_400));
+      for (Path f : logFiles.toList()) {
+        Files.setLastModifiedTime(f, later);
+      }
+    }
+    assertEquals(DateSelection.of(days.subList(1, days.size()).stream().map(LocalDate::parse).toList()).toString(),
+        AnalyticsJob.pendingDates(warehouse).toString(), "after a copy");
     // Asked for the last day only, the run also computes the day between, which has no daily rows yet.
     AnalyticsJob.Outcome outcome = AnalyticsJob.run(spark, config, warehouse,
         DateSelection.of(List.of(LocalDate.parse(days.get(days.size() - 1)))));
