@@ -198,11 +198,11 @@ public final class AnalyticsJob {
     List<LocalDate> traceDates = distinctDates(traces, TraceColumns.REQUEST_DATE);
     List<LocalDate> dailyDates = distinctDates(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY),
         DailyUserActivity.DATE);
-    List<LocalDate> missing = traceDates.stream().filter(d -> !dailyDates.contains(d)).toList();
+    List<LocalDate> missing = traceDates.stream().filter(d -> !dailyDates.contains(d) && !dates.contains(d)).toList();
     if (missing.isEmpty()) {
       return dates;
     }
-    progress.stage("%,d date(s) with traces have no daily rows yet; computing them too", missing.size());
+    progress.stage("%,d more date(s) with traces have no daily rows yet; computing them too", missing.size());
     return DateSelection.of(traceDates.stream().filter(d -> dates.contains(d) || missing.contains(d)).toList());
   }
 
