@@ -12,6 +12,7 @@ import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.TraceSchemas;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
+import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -114,11 +116,28 @@ public final class IngestJob {
   private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,
       Instant startedAt) {
     DeltaTable runs = warehouse.createIfNotExists(TableNames.INGEST_RUNS, TraceSchemas.INGEST_RUNS);
-    Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), new ArrayList<>(options.inputs()),
+    Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), qualified(spark, options.inputs()),
         s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
         s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));
     Dataset<Row> df = spark.createDataFrame(List.of(row), TraceSchemas.INGEST_RUNS);
     runs.as("t").merge(df.as("s"), col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll()
         .execute();
+  }
+
+  /**
+   * The inputs as fully qualified paths ({@code file:/data/inbox}), so that {@code watch} can tell which files a run
+   * read whatever the working directory was.
+   */
+  private static List<String> qualified(SparkSession spark, List<String> inputs) {
+    List<String> out = new ArrayList<>();
+    for (String input : inputs) {
+      Path path = new Path(input);
+      try {
+        out.add(path.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(path).toString());
+      } catch (IOException e) {
+        out.add(input);  // listed a moment ago, so this does not happen; the path as given is still worth keeping
+      }
+    }
+    return out;
   }
 }
