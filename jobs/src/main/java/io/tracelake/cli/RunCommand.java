@@ -1,14 +1,10 @@
 package io.tracelake.cli;
 
-import io.tracelake.analytics.AnalyticsJob;
-import io.tracelake.analytics.DateSelection;
 import io.tracelake.config.ConfigLoader;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.FileShape;
-import io.tracelake.ingest.IngestJob;
-import io.tracelake.ingest.IngestSummary;
+import io.tracelake.run.ScheduledRun;
 import io.tracelake.spark.Sessions;
-import io.tracelake.warehouse.Warehouse;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -19,7 +15,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "The scheduled job: ingest the exports, then recompute the analytics tables for the dates the "
-        + "ingest touched. Re-running it on the same input changes nothing.")
+        + "ingest touched. Re-running it on the same input changes nothing. To keep one Spark application running "
+        + "and take new files as they arrive, see 'watch'.")
 public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
@@ -42,11 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     TracelakeConfig config = common.load();
     LoggerFactory.getLogger("io.tracelake").info("config: {}", ConfigLoader.describe(config));
     SparkSession spark = Sessions.getOrCreate("tracelake run");
-    IngestSummary ingest = IngestJob.run(spark, config, new IngestJob.Options(inputs, warehouse, override));
-    System.out.print(ingest.render());
-    Warehouse wh = Warehouse.openForRead(spark, warehouse);
-    AnalyticsJob.Outcome analytics = AnalyticsJob.run(spark, config, wh, DateSelection.of(ingest.touchedDates()));
-    System.out.print(analytics.render());
+    System.out.print(ScheduledRun.run(spark, config, inputs, warehouse, override).render());
     return 0;
   }
 }

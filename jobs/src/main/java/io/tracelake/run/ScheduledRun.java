@@ -1,0 +1,37 @@
+package io.tracelake.run;
+
+import io.tracelake.analytics.AnalyticsJob;
+import io.tracelake.analytics.DateSelection;
+import io.tracelake.config.TracelakeConfig;
+import io.tracelake.ingest.FileShape;
+import io.tracelake.ingest.IngestJob;
+import io.tracelake.ingest.IngestSummary;
+import io.tracelake.warehouse.Warehouse;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The scheduled job: ingest exports, then recompute the analytics tables for the dates that ingest touched. What
+ * {@code tracelake run} does once, and {@code tracelake watch} does for each batch of new files.
+ */
+public final class ScheduledRun {
+
+  /** The two halves' outcomes; {@link #render} is the summary both commands print. */
+  public record Outcome(IngestSummary ingest, AnalyticsJob.Outcome analytics) {
+
+    public String render() {
+      return ingest.render() + analytics.render();
+    }
+  }
+
+  private ScheduledRun() {}
+
+  /** {@code formatOverride} null means detect each file's shape. */
+  public static Outcome run(SparkSession spark, TracelakeConfig config, List<String> inputs, String warehouse,
+      FileShape formatOverride) {
+    IngestSummary ingest = IngestJob.run(spark, config, new IngestJob.Options(inputs, warehouse, formatOverride));
+    AnalyticsJob.Outcome analytics = AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, warehouse),
+        DateSelection.of(ingest.touchedDates()));
+    return new Outcome(ingest, analytics);
+  }
+}
