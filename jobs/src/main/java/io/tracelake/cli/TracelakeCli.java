@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code tracelake} command and its sub-commands. {@code main} only parses, runs and exits. */
 @Command(name = "tracelake", mixinStandardHelpOptions = true, version = "tracelake 0.1.0",
     description = "Batch analytics on MLflow trace exports with Apache Spark and Delta Lake.",
-    subcommands = {RunCommand.class, IngestCommand.class, AnalyticsCommand.class,
+    subcommands = {RunCommand.class, WatchCommand.class, IngestCommand.class, AnalyticsCommand.class,
         ReportCommands.UserReportCommand.class, ReportCommands.SessionFlowCommand.class,
         ReportCommands.BreakdownCommand.class, SearchCommand.class, GenerateCommand.class})
 public final class TracelakeCli implements Runnable {

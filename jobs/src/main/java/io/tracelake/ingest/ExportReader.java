@@ -59,7 +59,11 @@ public final class ExportReader {
     return files;
   }
 
-  private static List<FileStatus> list(Configuration conf, String input) {
+  /**
+   * The files of one input path: the file itself, or the files below a folder (recursively, sorted by path, hidden
+   * names skipped). Fails with a {@link UserInputException} when the path does not exist or cannot be read.
+   */
+  public static List<FileStatus> list(Configuration conf, String input) {
     Path path = new Path(input);
     try {
       FileSystem fs = path.getFileSystem(conf);

@@ -34,6 +34,22 @@ class CliErrorsTest {
   }
 
   @Test
+  void watchOfMissingFolder() {
+    Result r = run("watch", "--input", "/no/such/inbox", "--warehouse", SharedSpark.tempDir("wh-cli").toString(),
+        "--batches", "1");
+    assertEquals(2, r.code());
+    assertEquals("tracelake watch: Input path does not exist: /no/such/inbox "
+        + "(give a file or folder of MLflow trace exports)", r.err().trim());
+  }
+
+  @Test
+  void watchWithoutPause() {
+    Result r = run("watch", "--input", "x", "--warehouse", "y", "--every", "0");
+    assertEquals(2, r.code());
+    assertEquals("tracelake watch: --every must be more than 0 seconds, got 0.0", r.err().trim());
+  }
+
+  @Test
   void badFormatOption() {
     Result r = run("ingest", "--input", "x", "--warehouse", "y", "--format", "csv");
     assertEquals(2, r.code());
