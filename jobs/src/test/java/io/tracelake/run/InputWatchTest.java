@@ -60,7 +60,7 @@ class InputWatchTest {
   }
 
   @Test
-  void restartedWatchTakesOnlyFilesNoIngestHasReadAndCatchesUpTheAnalytics() throws Exception {
+  void restartedWatchTakesOnlyNewOrRewrittenFilesAndCatchesUpTheAnalytics() throws Exception {
     SparkSession spark = SharedSpark.session();
     Path inbox = SharedSpark.tempDir("inbox");
     Path warehouse = SharedSpark.tempDir("wh-watch");
