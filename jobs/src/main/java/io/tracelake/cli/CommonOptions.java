@@ -5,6 +5,7 @@ import io.tracelake.config.TracelakeConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** Options every Spark command takes: the config layers. */
@@ -21,5 +22,12 @@ public final class CommonOptions {
 
   public TracelakeConfig load() {
     return ConfigLoader.load(configFile, overrides);
+  }
+
+  /** {@link #load}, and the resolved config logged once, as the jobs that write tables do at start. */
+  public TracelakeConfig loadAndLog() {
+    TracelakeConfig config = load();
+    LoggerFactory.getLogger("io.tracelake").info("config: {}", ConfigLoader.describe(config));
+    return config;
   }
 }

@@ -1,15 +1,12 @@
 package io.tracelake.cli;
 
-import io.tracelake.config.ConfigLoader;
 import io.tracelake.config.TracelakeConfig;
-import io.tracelake.ingest.FileShape;
 import io.tracelake.ingest.IngestJob;
 import io.tracelake.ingest.IngestSummary;
 import io.tracelake.spark.Sessions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,30 +28,19 @@ public final class IngestCommand implements Callable<Integer> {
       description = "Warehouse folder; tables are created in it when missing.")
   String warehouse;
 
-  @Option(names = "--format", paramLabel = "SHAPE", defaultValue = "auto",
-      description = "Override shape detection: auto (default), jsonl, json-array, search-envelope, json-document, "
-          + "parquet.")
-  String format;
+  @Mixin
+  ShapeOption shape;
 
   @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
-    FileShape override = format.equals("auto") ? null : parseFormat(format);
-    TracelakeConfig config = common.load();
-    LoggerFactory.getLogger("io.tracelake").info("config: {}", ConfigLoader.describe(config));
+    IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override());
+    TracelakeConfig config = common.loadAndLog();
     SparkSession spark = Sessions.getOrCreate("tracelake ingest");
-    IngestSummary summary = IngestJob.run(spark, config, new IngestJob.Options(inputs, warehouse, override));
+    IngestSummary summary = IngestJob.run(spark, config, options);
     System.out.print(summary.render());
     return 0;
-  }
-
-  static FileShape parseFormat(String format) {
-    try {
-      return FileShape.fromLabel(format);
-    } catch (IllegalArgumentException e) {
-      throw new io.tracelake.UserInputException("Invalid --format: " + e.getMessage());
-    }
   }
 }

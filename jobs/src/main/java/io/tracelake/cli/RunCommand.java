@@ -1,6 +1,5 @@
 package io.tracelake.cli;
 
-import io.tracelake.config.ConfigLoader;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.FileShape;
 import io.tracelake.run.ScheduledRun;
@@ -8,7 +7,6 @@ import io.tracelake.spark.Sessions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,18 +24,16 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--warehouse", required = true, paramLabel = "DIR", description = "Warehouse folder.")
   String warehouse;
 
-  @Option(names = "--format", paramLabel = "SHAPE", defaultValue = "auto",
-      description = "Override shape detection (see 'ingest --help').")
-  String format;
+  @Mixin
+  ShapeOption shape;
 
   @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
-    FileShape override = format.equals("auto") ? null : IngestCommand.parseFormat(format);
-    TracelakeConfig config = common.load();
-    LoggerFactory.getLogger("io.tracelake").info("config: {}", ConfigLoader.describe(config));
+    FileShape override = shape.override();
+    TracelakeConfig config = common.loadAndLog();
     SparkSession spark = Sessions.getOrCreate("tracelake run");
     System.out.print(ScheduledRun.run(spark, config, inputs, warehouse, override).render());
     return 0;

@@ -1,15 +1,12 @@
 package io.tracelake.cli;
 
-import io.tracelake.config.ConfigLoader;
 import io.tracelake.config.TracelakeConfig;
-import io.tracelake.ingest.FileShape;
 import io.tracelake.run.InputWatch;
 import io.tracelake.spark.Sessions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,20 +40,17 @@ public final class WatchCommand implements Callable<Integer> {
       description = "Stop after N batches (default: 0, watch until stopped).")
   int batches;
 
-  @Option(names = "--format", paramLabel = "SHAPE", defaultValue = "auto",
-      description = "Override shape detection (see 'ingest --help').")
-  String format;
+  @Mixin
+  ShapeOption shape;
 
   @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() throws InterruptedException {
-    FileShape override = format.equals("auto") ? null : IngestCommand.parseFormat(format);
-    InputWatch.Options options = new InputWatch.Options(inputs, warehouse, override, seconds(everySeconds),
+    InputWatch.Options options = new InputWatch.Options(inputs, warehouse, shape.override(), seconds(everySeconds),
         seconds(settleSeconds), batches);
-    TracelakeConfig config = common.load();
-    LoggerFactory.getLogger("io.tracelake").info("config: {}", ConfigLoader.describe(config));
+    TracelakeConfig config = common.loadAndLog();
     SparkSession spark = Sessions.getOrCreate("tracelake watch");
     InputWatch.run(spark, config, options);
     return 0;
