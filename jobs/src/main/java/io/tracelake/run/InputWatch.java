@@ -52,10 +52,11 @@ public final class InputWatch {
   /** Runs until {@code maxBatches} batches are done (forever when 0); returns the number of batches. */
   public static int run(SparkSession spark, TracelakeConfig config, Options options) throws InterruptedException {
     Progress progress = new Progress("watch");
-    Warehouse warehouse = Warehouse.openForWrite(spark, options.warehouse());
     NewExportFiles files = new NewExportFiles(spark.sparkContext().hadoopConfiguration(), options.inputs(),
-        options.settle()).readFrom(warehouse);
-    files.find(Instant.now());  // fails fast on an input path that does not exist
+        options.settle());
+    files.find(Instant.now());  // fails on an input path that does not exist, before the warehouse is created
+    Warehouse warehouse = Warehouse.openForWrite(spark, options.warehouse());
+    files.readFrom(warehouse);
     catchUp(spark, config, warehouse, progress);
     progress.stage("watching %s every %.0f s (files are taken once unchanged for %.0f s)", options.inputs(),
         options.every().toMillis() / 1e3, options.settle().toMillis() / 1e3);

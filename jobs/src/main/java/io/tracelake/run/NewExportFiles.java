@@ -43,7 +43,7 @@ final class NewExportFiles {
   }
 
   /** Seeds what was read from the warehouse's ingest log (nothing when it has none yet). */
-  NewExportFiles readFrom(Warehouse warehouse) {
+  void readFrom(Warehouse warehouse) {
     if (warehouse.exists(TableNames.INGEST_RUNS)) {
       for (Row r : warehouse.read(TableNames.INGEST_RUNS)
           .select(explode(col("inputs")).as("input"), col("started_at"))
@@ -51,7 +51,6 @@ final class NewExportFiles {
         readAt.put(r.getString(0), r.getAs(1));
       }
     }
-    return this;
   }
 
   /** The files to ingest now, in path order. Fails like {@code ingest} when an input path does not exist. */
