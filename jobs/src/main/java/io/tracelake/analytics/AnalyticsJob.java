@@ -9,11 +9,13 @@ import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
@@ -36,7 +38,8 @@ import org.apache.spark.storage.StorageLevel;
  *       {@code version_breakdown} (a few per day) and overwritten. The daily tables carry the id sets and sorted
  *       durations that make this exact ({@link DailyRollups}), so the summaries never re-read the traces.
  * </ul>
- * Each table write is one Delta transaction. A warehouse whose daily tables predate those merge columns is
+ * Each table write is one Delta transaction; the run's last write records it as finished in {@code analytics_runs}
+ * ({@link AnalyticsLedger}), so a run killed between two tables leaves its dates pending. A warehouse whose daily tables predate those merge columns is
  * recomputed in full once.
  */
 public final class AnalyticsJob {
@@ -56,31 +59,22 @@ public final class AnalyticsJob {
   private AnalyticsJob() {}
 
   /**
-   * The dates to recompute by default: those touched by every ingest that finished after the daily tables were last
-   * written (so ingests run without analytics in between are not forgotten); all dates when there are no daily
-   * tables or no recorded ingest; none when no ingest came since. The time of that write is the commit's in-commit
-   * timestamp (tables created by {@link io.tracelake.spark.Sessions}), so a copied or restored warehouse, whose log
-   * files have new modification times, keeps its pending dates.
+   * The dates to recompute by default: those touched by every change to {@code traces} since the last finished run
+   * that covered what was pending ({@link AnalyticsLedger}); all dates on a warehouse without such a run; none when
+   * nothing changed since. A run that was killed or failed leaves its dates pending.
    */
   public static DateSelection pendingDates(Warehouse warehouse) {
-    if (!warehouse.exists(TableNames.INGEST_RUNS) || !warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)) {
-      return DateSelection.all();
-    }
-    Object lastWrite = DeltaTable.forPath(warehouse.spark(), warehouse.path(AnalyticsTables.DAILY_USER_ACTIVITY))
-        .history(1).first().getAs("timestamp");
-    List<LocalDate> dates = new ArrayList<>();
-    for (Row r : warehouse.read(TableNames.INGEST_RUNS).where(col("finished_at").gt(lit(lastWrite)))
-        .select(org.apache.spark.sql.functions.explode(col("touched_dates"))).distinct().collectAsList()) {
-      dates.add(r.getLocalDate(0));
-    }
-    dates.sort(null);
-    return DateSelection.of(dates);
+    return AnalyticsLedger.pending(warehouse).dates();
   }
 
   public static Outcome run(SparkSession spark, TracelakeConfig config, Warehouse warehouse,
       DateSelection requested) {
     Progress progress = new Progress("analytics");
-    Dataset<Row> traces = warehouse.read(TableNames.TRACES);
+    String runId = UUID.randomUUID().toString();
+    Instant startedAt = Instant.now();
+    // One snapshot of the traces for the whole run: an ingest committing meanwhile is left pending for the next.
+    AnalyticsLedger.Pending pending = AnalyticsLedger.pending(warehouse);
+    Dataset<Row> traces = warehouse.readAt(TableNames.TRACES, pending.tracesVersion());
     String category = config.analytics().categoryTag();
     Map<String, Long> rows = new LinkedHashMap<>();
     if (requested.isEmpty()) {
@@ -118,6 +112,8 @@ public final class AnalyticsJob {
       inRange.unpersist();
     }
     writeSummaries(warehouse, dates, rows, progress);
+    AnalyticsLedger.recordFinished(warehouse, runId, startedAt, pending.tracesVersion(), dates,
+        AnalyticsLedger.covers(dates, pending.dates()));
     return new Outcome(dates, count, rows, progress.seconds());
   }
 

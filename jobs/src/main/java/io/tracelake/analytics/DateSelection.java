@@ -42,6 +42,11 @@ public final class DateSelection {
     return from == null && to == null && dates == null;
   }
 
+  /** The selected dates of a set selection ({@link #of}); null for all dates or a range. */
+  public List<LocalDate> dates() {
+    return dates;
+  }
+
   public boolean isEmpty() {
     return dates != null && dates.isEmpty();
   }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "analytics", mixinStandardHelpOptions = true,
     description = {"Recomputes the analytics tables (traces_flat, daily_user_activity, version_breakdown, "
         + "session_turns, sessions, user_summary, version_summary, environment_summary) for a range of UTC dates.",
-        "Default: the dates touched by the ingests since the last analytics run. Incremental and idempotent: "
+        "Default: the pending dates (changed in traces since the last finished run; a killed run leaves its dates "
+            + "pending). Incremental and idempotent: "
             + "the result equals a full recomputation."})
 public final class AnalyticsCommand implements Callable<Integer> {
 

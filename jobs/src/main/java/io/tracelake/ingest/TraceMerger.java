@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.warehouse.TraceCommits;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,19 +113,26 @@ public final class TraceMerger {
     SparkSession spark = batch.sparkSession();
     String materialize = spark.conf().get(MATERIALIZE_SOURCE, "auto");
     try {
+      // Each commit names the dates it touched, for the analytics' bookkeeping (TraceCommits).
       if (inserted > 0) {
         // An insert-only MERGE reads the batch once, and the batch is the cached output of a deterministic parse:
         // Delta need not copy it again first. (A matched MERGE reads its source twice; Delta keeps its default.)
         spark.conf().set(MATERIALIZE_SOURCE, "none");
-        table.as("t").merge(batch.as("s"), sameTrace).whenNotMatched().insertAll().execute();
+        TraceCommits.withTouchedDates(spark, touched, () -> {
+          table.as("t").merge(batch.as("s"), sameTrace).whenNotMatched().insertAll().execute();
+          return null;
+        });
         spark.conf().set(MATERIALIZE_SOURCE, materialize);
       }
       if (updated > 0) {
         // Matched-only: Delta rewrites just the files holding a trace with a fresher version in the batch.
-        table.as("t").merge(batch.as("s"), sameTrace)
-            .whenMatched(CanonicalTraces.freshness("s.").gt(CanonicalTraces.freshness("t.")))
-            .updateAll()
-            .execute();
+        TraceCommits.withTouchedDates(spark, touched, () -> {
+          table.as("t").merge(batch.as("s"), sameTrace)
+              .whenMatched(CanonicalTraces.freshness("s.").gt(CanonicalTraces.freshness("t.")))
+              .updateAll()
+              .execute();
+          return null;
+        });
       }
     } finally {
       spark.conf().set(MATERIALIZE_SOURCE, materialize);

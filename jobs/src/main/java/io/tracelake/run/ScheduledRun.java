@@ -1,7 +1,6 @@
 package io.tracelake.run;
 
 import io.tracelake.analytics.AnalyticsJob;
-import io.tracelake.analytics.DateSelection;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.FileShape;
 import io.tracelake.ingest.IngestJob;
@@ -11,7 +10,8 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The scheduled job: ingest exports, then recompute the analytics tables for the dates that ingest touched. What
+ * The scheduled job: ingest exports, then recompute the analytics tables for the pending dates: those the ingest
+ * touched, and any an earlier ingest or a killed analytics run left without analytics. What
  * {@code tracelake run} does once, and {@code tracelake watch} does for each batch of new files.
  */
 public final class ScheduledRun {
@@ -30,8 +30,8 @@ public final class ScheduledRun {
   public static Outcome run(SparkSession spark, TracelakeConfig config, List<String> inputs, String warehouse,
       FileShape formatOverride) {
     IngestSummary ingest = IngestJob.run(spark, config, new IngestJob.Options(inputs, warehouse, formatOverride));
-    AnalyticsJob.Outcome analytics = AnalyticsJob.run(spark, config, Warehouse.openForRead(spark, warehouse),
-        DateSelection.of(ingest.touchedDates()));
+    Warehouse tables = Warehouse.openForRead(spark, warehouse);
+    AnalyticsJob.Outcome analytics = AnalyticsJob.run(spark, config, tables, AnalyticsJob.pendingDates(tables));
     return new Outcome(ingest, analytics);
   }
 }

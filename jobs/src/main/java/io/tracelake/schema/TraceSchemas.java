@@ -160,4 +160,17 @@ public final class TraceSchemas {
       .add("duplicates_in_input", LongType)
       .add("quarantined", LongType)
       .add("touched_dates", new ArrayType(DateType, false));
+
+  /**
+   * The {@code analytics_runs} table: one row per finished analytics run, its last write. {@code traces_version} is
+   * the {@code traces} snapshot it read; {@code covered_pending} whether its dates included everything pending then
+   * (only such a run moves the mark of what is owed, see {@link io.tracelake.analytics.AnalyticsLedger}).
+   */
+  public static final StructType ANALYTICS_RUNS = new StructType()
+      .add("run_id", StringType, false)
+      .add("started_at", TimestampType, false)
+      .add("finished_at", TimestampType, false)
+      .add("traces_version", LongType, false)
+      .add("dates", StringType, false)
+      .add("covered_pending", BooleanType, false);
 }

@@ -5,8 +5,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The SparkSession of a job: Delta's SQL extension and catalog, UTC as the session time zone (all Tracelake dates
- * are UTC dates), java.time values ({@code Instant}, {@code LocalDate}) in collected rows, and in-commit timestamps
- * on the Delta tables it creates. The master comes from spark-submit or {@code --conf}; only when none is given (a
+ * are UTC dates) and java.time values ({@code Instant}, {@code LocalDate}) in collected rows. The master comes from spark-submit or {@code --conf}; only when none is given (a
  * plain {@code java -cp} run) does it default to local mode.
  */
 public final class Sessions {
@@ -20,10 +19,7 @@ public final class Sessions {
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.datetime.java8API.enabled", "true")
-        // A commit's time is then written in the commit, not taken from the log file's modification time, which a
-        // copy or restore of the warehouse changes (the analytics job compares it with the ingests' finish times).
-        .config("spark.databricks.delta.properties.defaults.enableInCommitTimestamps", "true");
+        .config("spark.sql.datetime.java8API.enabled", "true");
     if (!conf.contains("spark.master")) {
       builder = builder.master("local[*]");
     }

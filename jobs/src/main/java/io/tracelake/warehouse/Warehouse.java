@@ -83,6 +83,11 @@ public final class Warehouse {
     return spark.read().format("delta").load(path(table));
   }
 
+  /** The table as of one Delta version (time travel), so that a job reads one snapshot throughout. */
+  public Dataset<Row> readAt(String table, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
   /** The table at its path, created empty from {@code schema} first if it does not exist. */
   public DeltaTable createIfNotExists(String table, StructType schema, String... partitionColumns) {
     DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));

@@ -202,6 +202,60 @@ class AnalyticsJobTest {
         dir.resolve(AnalyticsTables.USER_SUMMARY).toString()), List.of("user_id")), 1e-9);
   }
 
+  @Test
+  void aRunWhoseAnalyticsFailedAfterTheDailyTablesIsCompletedByTheNextRunOfTheSameExport() throws IOException {
+    Path export = SharedSpark.tempDir("an-killed-export");
+    new TraceGenerator(new TraceGenerator.Spec(300, 7, 3, 10, 1, false, LocalDate.parse("2025-12-01")))
+        .writeTo(export, 1);
+    Path dir = SharedSpark.tempDir("an-killed");
+    // A plain file where session_turns must go: the analytics part fails after traces_flat, daily_user_activity and
+    // version_breakdown have committed, as a run killed at that moment would leave them.
+    Files.createDirectories(dir);
+    Path blocker = dir.resolve(AnalyticsTables.SESSION_TURNS);
+    Files.writeString(blocker, "not a table");
+    List<String> input = List.of(export.toString());
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> io.tracelake.run.ScheduledRun.run(spark, config, input, dir.toString(), null));
+    Warehouse warehouse = Warehouse.openForRead(spark, dir.toString());
+    assertTrue(warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY), "the failure came after the daily tables");
+    assertTrue(AnalyticsJob.pendingDates(warehouse).isAll(), "the failed first run left every date pending");
+
+    Files.delete(blocker);
+    io.tracelake.run.ScheduledRun.Outcome again = io.tracelake.run.ScheduledRun.run(spark, config, input,
+        dir.toString(), null);
+    assertEquals(0, again.ingest().inserted(), "the traces were all in after the first run");
+    Dataset<Row> traces = warehouse.read(io.tracelake.warehouse.TableNames.TRACES);
+    assertEquals(traces.where(col("session_id").isNotNull()).select("session_id").distinct().count(),
+        warehouse.read(AnalyticsTables.SESSIONS).count(), "one sessions row per session");
+    assertEquals(comparable(SessionTurns.compute(traces), List.of("trace_id")).collectAsList(),
+        comparable(warehouse.read(AnalyticsTables.SESSION_TURNS), List.of("trace_id")).collectAsList());
+    assertTrue(AnalyticsJob.pendingDates(warehouse).isEmpty(), "nothing pending after the completed run");
+  }
+
+  @Test
+  void anIngestBetweenTwoAnalyticsRunsLeavesExactlyItsDatesPending() throws IOException {
+    Path export = SharedSpark.tempDir("an-ledger-export");
+    List<String> lines = Files.readAllLines(new TraceGenerator(new TraceGenerator.Spec(120, 5, 3, 6, 1, false,
+        LocalDate.parse("2025-12-01"))).writeTo(export, 1).get(0));
+    Path dir = SharedSpark.tempDir("an-ledger");
+    Path first = export.resolve("first.jsonl");
+    Files.write(first, lines);
+    IngestJob.run(spark, config, new IngestJob.Options(List.of(first.toString()), dir.toString(), null));
+    Warehouse warehouse = Warehouse.openForRead(spark, dir.toString());
+    AnalyticsJob.run(spark, config, warehouse, AnalyticsJob.pendingDates(warehouse));
+    assertTrue(AnalyticsJob.pendingDates(warehouse).isEmpty());
+
+    Path late = export.resolve("late.jsonl");
+    Files.write(late, List.of(trace("tr-late", "2025-12-02T10:00:00Z", "s-late", 100)));
+    IngestJob.run(spark, config, new IngestJob.Options(List.of(late.toString()), dir.toString(), null));
+    assertEquals("2025-12-02", AnalyticsJob.pendingDates(warehouse).toString());
+    // A run for another date does not settle the pending one.
+    AnalyticsJob.run(spark, config, warehouse, DateSelection.of(List.of(LocalDate.parse("2025-12-01"))));
+    assertEquals("2025-12-02", AnalyticsJob.pendingDates(warehouse).toString());
+    AnalyticsJob.run(spark, config, warehouse, AnalyticsJob.pendingDates(warehouse));
+    assertTrue(AnalyticsJob.pendingDates(warehouse).isEmpty());
+  }
+
   /** Columns in name order, maps as sorted JSON, rows ordered by the table's key. */
   private static Dataset<Row> comparable(Dataset<Row> df, List<String> key) {
     List<Column> cols = new ArrayList<>();
