@@ -183,6 +183,14 @@ public final class ConfigLoader {
       throw new ConfigException("Config key 'ingest.raw_max_chars' is " + c.ingest().rawMaxChars()
           + "; valid: 64 to 1048576");
     }
+    if (c.ingest().maxRecordMb() < 1 || c.ingest().maxRecordMb() > 1024) {
+      throw new ConfigException("Config key 'ingest.max_record_mb' is " + c.ingest().maxRecordMb()
+          + "; valid: 1 to 1024");
+    }
+    if (c.ingest().maxNestingDepth() < 10 || c.ingest().maxNestingDepth() > 100_000) {
+      throw new ConfigException("Config key 'ingest.max_nesting_depth' is " + c.ingest().maxNestingDepth()
+          + "; valid: 10 to 100000");
+    }
   }
 
   private static void requireKeys(String key, List<String> values, boolean mayBeEmpty) {

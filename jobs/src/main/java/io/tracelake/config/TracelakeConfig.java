@@ -45,5 +45,5 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
 
   public record Analytics(String categoryTag) {}
 
-  public record Ingest(int splitSizeMb, int rawMaxChars) {}
+  public record Ingest(int splitSizeMb, int rawMaxChars, int maxRecordMb, int maxNestingDepth) {}
 }

@@ -128,9 +128,9 @@ public final class ExportReader {
   /** Parses every file into {@link TraceSchemas#PARSED_RECORD} rows. */
   public static Dataset<Row> parse(SparkSession spark, List<DetectedFile> files, TracelakeConfig config) {
     List<String> rootKeys = config.columns().rootSpanAttributeKeys();
-    int rawMax = config.ingest().rawMaxChars();
+    ReadLimits limits = ReadLimits.of(config.ingest());
     List<DetectedFile> unreadableParquet = new ArrayList<>();
-    Dataset<Row> parquet = parseParquet(spark, files, rootKeys, rawMax, unreadableParquet);
+    Dataset<Row> parquet = parseParquet(spark, files, rootKeys, limits, unreadableParquet);
 
     List<DetectedFile> others = new ArrayList<>(files);
     others.removeIf(f -> f.shape() == FileShape.PARQUET);
@@ -143,14 +143,14 @@ public final class ExportReader {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
       JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size())
-          .flatMap(new ParseTaskRunner(conf, rootKeys, rawMax));
+          .flatMap(new ParseTaskRunner(conf, rootKeys, limits));
       json = spark.createDataFrame(rows, TraceSchemas.PARSED_RECORD);
     }
     return parquet == null ? json : json.unionByName(parquet);
   }
 
   private static Dataset<Row> parseParquet(SparkSession spark, List<DetectedFile> files, List<String> rootKeys,
-      int rawMax, List<DetectedFile> unreadable) {
+      ReadLimits limits, List<DetectedFile> unreadable) {
     Dataset<Row> all = null;
     for (DetectedFile f : files) {
       if (f.shape() != FileShape.PARQUET) {
@@ -171,6 +171,6 @@ public final class ExportReader {
     if (all == null) {
       return null;
     }
-    return all.mapPartitions(new ParquetRowParser(rootKeys, rawMax), Encoders.row(TraceSchemas.PARSED_RECORD));
+    return all.mapPartitions(new ParquetRowParser(rootKeys, limits), Encoders.row(TraceSchemas.PARSED_RECORD));
   }
 }

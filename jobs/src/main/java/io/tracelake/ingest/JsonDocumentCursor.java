@@ -3,6 +3,7 @@ package io.tracelake.ingest;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,7 +30,7 @@ final class JsonDocumentCursor implements RecordCursor {
 
   JsonDocumentCursor(InputStream in, TraceRecordReader reader, RecordContext context, RowQueue queue)
       throws IOException {
-    this.p = TraceRecordReader.FACTORY.createParser(in);
+    this.p = reader.factory().createParser(in);
     this.reader = reader;
     this.context = context;
     this.queue = queue;
@@ -44,6 +45,13 @@ final class JsonDocumentCursor implements RecordCursor {
         case ENVELOPE_REST -> skipRestOfEnvelope();
         case DONE -> false;
       };
+    } catch (StreamConstraintsException e) {
+      JsonLocation at = e.getLocation();
+      queue.currentLine = at == null ? null : (long) at.getLineNr();
+      queue.reject(QuarantineReason.OVER_LIMIT, reader.limits().describe(e) + "; the rest of the file was not read",
+          null, position() + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
+      state = State.DONE;
+      return false;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

@@ -3,6 +3,7 @@ package io.tracelake.ingest;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -118,6 +119,10 @@ final class JsonLinesCursor implements RecordCursor {
       if (nl >= 0 || eof) {
         break;
       }
+      if (limit - pos > reader.limits().maxRecordBytes()) {
+        skipOversizedLine();
+        return true;
+      }
       if (!fill()) {
         break;
       }
@@ -135,6 +140,31 @@ final class JsonLinesCursor implements RecordCursor {
     return true;
   }
 
+  /**
+   * A line longer than {@code ingest.max_record_mb}: quarantined with its first characters (where a trace's id
+   * usually is) and skipped to its end without holding it, so that one huge line cannot exhaust the task's memory.
+   */
+  private void skipOversizedLine() throws IOException {
+    String head = text(pos, limit);
+    line++;
+    long lineNumber = line;
+    while (true) {
+      int nl = indexOfNewline(pos);
+      if (nl >= 0) {
+        countNewline(nl);
+        pos = nl + 1;
+        break;
+      }
+      pos = limit;
+      if (!fill()) {
+        break;
+      }
+    }
+    queue.currentLine = lineNumber;
+    queue.reject(QuarantineReason.OVER_LIMIT, "a line longer than ingest.max_record_mb ("
+        + reader.limits().maxRecordMb() + " MB); not read", head, "line " + lineNumber);
+  }
+
   private void parseLine(int from, int to) throws IOException {
     if (to > from && buf[to - 1] == '\r') {
       to--;
@@ -150,13 +180,15 @@ final class JsonLinesCursor implements RecordCursor {
     final int lineTo = to;
     String position = "line " + line;
     queue.currentLine = line;
-    try (JsonParser p = TraceRecordReader.FACTORY.createParser(buf, from, to - from)) {
+    try (JsonParser p = reader.factory().createParser(buf, from, to - from)) {
       p.nextToken();
       reader.readValue(p, position, () -> text(lineFrom, lineTo), context, queue);
       if (p.nextToken() != null) {
         queue.reject(QuarantineReason.MALFORMED_JSON, "unexpected content after the JSON value on this line",
             text(lineFrom, lineTo), position);
       }
+    } catch (StreamConstraintsException e) {
+      queue.reject(QuarantineReason.OVER_LIMIT, reader.limits().describe(e), text(lineFrom, lineTo), position);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       queue.reject(QuarantineReason.MALFORMED_JSON,
@@ -167,7 +199,7 @@ final class JsonLinesCursor implements RecordCursor {
 
   private String text(int from, int to) {
     // Decode a little more than the quarantine keeps, so it can tell that the text was cut.
-    int maxBytes = (reader.rawMaxChars() + 1) * 4;
+    int maxBytes = (reader.limits().rawMaxChars() + 1) * 4;
     return new String(buf, from, Math.min(to - from, maxBytes), StandardCharsets.UTF_8);
   }
 

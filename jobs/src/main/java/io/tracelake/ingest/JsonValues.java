@@ -42,13 +42,25 @@ final class JsonValues {
     }
   }
 
+  /** MLflow's times are epoch milliseconds: nothing before 1970; a Delta date partition ends at 9999. */
+  private static final Instant EARLIEST = Instant.EPOCH;
+  private static final Instant AFTER_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
+
   /**
    * A point in time: a JSON number or a string of digits is epoch milliseconds; any other string is RFC 3339
    * (0, 3, 6 or 9 fraction digits, {@code Z} or an offset).
    *
-   * @throws IllegalArgumentException when it is neither
+   * @throws IllegalArgumentException when it is neither, or outside 1970 to 9999
    */
   static Instant parseInstant(String text, boolean numeric) {
+    Instant instant = parseAnyInstant(text, numeric);
+    if (instant.isBefore(EARLIEST) || !instant.isBefore(AFTER_LATEST)) {
+      throw new IllegalArgumentException("outside the years 1970 to 9999 that a trace time can hold");
+    }
+    return instant;
+  }
+
+  private static Instant parseAnyInstant(String text, boolean numeric) {
     String t = text.trim();
     if (numeric || isNumber(t)) {
       Long ms = parseLong(t);
@@ -67,6 +79,7 @@ final class JsonValues {
       }
     }
   }
+
 
   /**
    * A duration in milliseconds: a JSON number or digit string is milliseconds, a protobuf Duration string such as

@@ -2,6 +2,7 @@ package io.tracelake.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
@@ -17,17 +18,17 @@ import org.apache.spark.sql.Row;
 final class ParquetRowParser implements MapPartitionsFunction<Row, Row> {
 
   private final List<String> rootAttributeKeys;
-  private final int rawMaxChars;
+  private final ReadLimits limits;
 
-  ParquetRowParser(List<String> rootAttributeKeys, int rawMaxChars) {
+  ParquetRowParser(List<String> rootAttributeKeys, ReadLimits limits) {
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
-    this.rawMaxChars = rawMaxChars;
+    this.limits = limits;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
-    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, rawMaxChars);
-    RowQueue queue = new RowQueue("", 0, rawMaxChars);
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits);
+    RowQueue queue = new RowQueue("", 0, limits.rawMaxChars());
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -50,9 +51,11 @@ final class ParquetRowParser implements MapPartitionsFunction<Row, Row> {
         String file = row.getString(1);
         String position = "row " + (row.isNullAt(2) ? "?" : String.valueOf(row.getLong(2) + 1));
         queue.sourceFile = file;
-        try (JsonParser p = TraceRecordReader.FACTORY.createParser(json)) {
+        try (JsonParser p = reader.factory().createParser(json)) {
           p.nextToken();
           reader.readValue(p, position, () -> json, new RecordContext(file, FileShape.PARQUET.label()), queue);
+        } catch (StreamConstraintsException e) {
+          queue.reject(QuarantineReason.OVER_LIMIT, reader.limits().describe(e), json, position);
         } catch (JsonProcessingException e) {
           queue.reject(QuarantineReason.MALFORMED_JSON, JsonValues.firstLine(e.getOriginalMessage()), json,
               position);

@@ -24,19 +24,19 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, Row> {
 
   private final HadoopConfHolder conf;
   private final List<String> rootAttributeKeys;
-  private final int rawMaxChars;
+  private final ReadLimits limits;
 
-  ParseTaskRunner(HadoopConfHolder conf, List<String> rootAttributeKeys, int rawMaxChars) {
+  ParseTaskRunner(HadoopConfHolder conf, List<String> rootAttributeKeys, ReadLimits limits) {
     this.conf = conf;
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
-    this.rawMaxChars = rawMaxChars;
+    this.limits = limits;
   }
 
   @Override
   public Iterator<Row> call(ParseTask task) {
     DetectedFile file = task.file();
-    RowQueue queue = new RowQueue(file.path(), task.splitIndex(), rawMaxChars);
-    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, rawMaxChars);
+    RowQueue queue = new RowQueue(file.path(), task.splitIndex(), limits.rawMaxChars());
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits);
     RecordContext context = new RecordContext(file.path(), file.label());
     RecordCursor cursor;
     try {
@@ -86,7 +86,7 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, Row> {
   /** The start of a file that is not an export, as text when it looks like text (no NUL bytes). */
   private String textPreview(DetectedFile file) {
     try (InputStream in = openWhole(file)) {
-      byte[] head = in.readNBytes(rawMaxChars + 1);
+      byte[] head = in.readNBytes(limits.rawMaxChars() + 1);
       for (byte b : head) {
         if (b == 0) {
           return null;

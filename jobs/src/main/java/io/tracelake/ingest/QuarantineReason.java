@@ -9,7 +9,8 @@ public enum QuarantineReason {
   INVALID_FIELD("invalid_field"),
   UNKNOWN_SHAPE("unknown_shape"),
   NOT_AN_EXPORT("not_an_export"),
-  UNREADABLE_FILE("unreadable_file");
+  UNREADABLE_FILE("unreadable_file"),
+  OVER_LIMIT("over_limit");
 
   private final String code;
 

@@ -37,6 +37,9 @@ final class TraceAssembler {
     }
     ParsedTrace t = new ParsedTrace();
     t.traceId = firstNonBlank(f.traceId, f.requestId);
+    if (t.traceId == null && f.invalidField != null) {  // e.g. a trace_id that is a number, not a string
+      throw new RecordRejectedException(QuarantineReason.INVALID_FIELD, "invalid field: " + f.invalidField);
+    }
     if (t.traceId == null) {
       throw new RecordRejectedException(QuarantineReason.MISSING_TRACE_ID,
           "no trace_id (MLflow 3) or request_id (MLflow 2) in the record");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -53,19 +54,26 @@ public final class TraceRecordReader {
   private static final String ATTR_GENAI_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
 
   private final Set<String> rootAttributeKeys;
-  private final int rawMaxChars;
+  private final ReadLimits limits;
+  private final JsonFactory factory;
 
   /**
    * @param rootAttributeKeys root span attributes to keep (identity fall-backs such as {@code user.id})
-   * @param rawMaxChars how much of a rejected record's text the quarantine keeps
+   * @param limits how much of a rejected record's text the quarantine keeps, and the record size and depth read
    */
-  public TraceRecordReader(Collection<String> rootAttributeKeys, int rawMaxChars) {
+  public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits) {
     this.rootAttributeKeys = new HashSet<>(rootAttributeKeys);
-    this.rawMaxChars = rawMaxChars;
+    this.limits = limits;
+    this.factory = limits.jsonFactory();
   }
 
-  public int rawMaxChars() {
-    return rawMaxChars;
+  public ReadLimits limits() {
+    return limits;
+  }
+
+  /** The parser factory for records, with {@link #limits()} enforced. */
+  JsonFactory factory() {
+    return factory;
   }
 
   /**
@@ -152,8 +160,8 @@ public final class TraceRecordReader {
         case "spans" -> readSpans(p, f);
         case "request" -> f.frameRequest = jsonText(p);
         case "response" -> f.frameResponse = jsonText(p);
-        case "trace_id" -> f.traceId = scalar(p, f, name);
-        case "request_id" -> f.requestId = scalar(p, f, name);
+        case "trace_id" -> f.traceId = string(p, f, name);
+        case "request_id" -> f.requestId = string(p, f, name);
         case "client_request_id" -> f.clientRequestId = scalar(p, f, name);
         case "experiment_id" -> f.experimentId = scalar(p, f, name);
         case "trace_location" -> readTraceLocation(p, f);
@@ -355,8 +363,10 @@ public final class TraceRecordReader {
       readTraceColumnValue(f.traceColumnNode.traverse(MAPPER), rowContext, position, raw, sink);
       return;
     }
-    try (JsonParser p = FACTORY.createParser(f.traceColumn)) {
+    try (JsonParser p = factory.createParser(f.traceColumn)) {
       readTraceColumnValue(p, rowContext, position, raw, sink);
+    } catch (StreamConstraintsException e) {
+      sink.reject(QuarantineReason.OVER_LIMIT, "column 'trace': " + limits.describe(e), raw.get(), position);
     } catch (IOException e) {
       sink.reject(QuarantineReason.MALFORMED_JSON,
           "column 'trace' is not valid JSON: " + JsonValues.firstLine(e.getMessage()), raw.get(), position);
@@ -385,6 +395,20 @@ public final class TraceRecordReader {
       return null;
     }
     if (t.isScalarValue()) {
+      return p.getText();
+    }
+    p.skipChildren();
+    f.invalid(field + " is a " + describe(t) + ", expected a string");
+    return null;
+  }
+
+  /** A field that must be a JSON string (an id): a number or an object there is an invalid field, not an id. */
+  private static String string(JsonParser p, RecordFields f, String field) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t == JsonToken.VALUE_STRING) {
       return p.getText();
     }
     p.skipChildren();

@@ -46,7 +46,7 @@ class TraceRecordReaderTest {
 
   static Collected read(String json, String... rootAttributeKeys) throws IOException {
     Collected sink = new Collected();
-    TraceRecordReader reader = new TraceRecordReader(List.of(rootAttributeKeys), 8192);
+    TraceRecordReader reader = new TraceRecordReader(List.of(rootAttributeKeys), ReadLimits.DEFAULT);
     try (JsonParser p = TraceRecordReader.FACTORY.createParser(json)) {
       p.nextToken();
       reader.readValue(p, "line 1", () -> json, new RecordContext("test.jsonl", "jsonl"), sink);
