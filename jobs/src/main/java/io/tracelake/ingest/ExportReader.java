@@ -12,13 +12,13 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -73,13 +73,7 @@ public final class ExportReader {
         out.add(status);
         return out;
       }
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
-      while (it.hasNext()) {
-        LocatedFileStatus f = it.next();
-        if (f.isFile() && !isHidden(path, f.getPath())) {
-          out.add(f);
-        }
-      }
+      collect(fs, status.getPath(), new HashSet<>(), out);
       out.sort(Comparator.comparing(f -> f.getPath().toString()));
       return out;
     } catch (FileNotFoundException e) {
@@ -90,16 +84,38 @@ public final class ExportReader {
     }
   }
 
-  /** True when a path below the input root has a file or folder name starting with '.' or '_'. */
-  private static boolean isHidden(Path root, Path file) {
-    String relative = file.toUri().getPath().substring(Math.min(root.toUri().getPath().length(),
-        file.toUri().getPath().length()));
-    for (String part : relative.split("/")) {
-      if (part.startsWith(".") || part.startsWith("_")) {
-        return true;
+  /**
+   * The files below a folder, depth first, skipping names that start with '.' or '_'. Every folder and file is
+   * taken once by its real location: on a local file system symbolic links are resolved, so a link back to a parent
+   * folder (a loop) or two links to one file do not read anything twice.
+   */
+  private static void collect(FileSystem fs, Path dir, Set<String> seen, List<FileStatus> out) throws IOException {
+    if (!seen.add(realLocation(dir))) {
+      return;
+    }
+    for (FileStatus child : fs.listStatus(dir)) {
+      String name = child.getPath().getName();
+      if (name.startsWith(".") || name.startsWith("_")) {
+        continue;
+      }
+      if (child.isDirectory()) {
+        collect(fs, child.getPath(), seen, out);
+      } else if (child.isFile() && seen.add(realLocation(child.getPath()))) {
+        out.add(child);
       }
     }
-    return false;
+  }
+
+  /** A local path with its symbolic links resolved; any other path as it is. */
+  private static String realLocation(Path path) {
+    if (!"file".equals(path.toUri().getScheme())) {
+      return path.toString();
+    }
+    try {
+      return java.nio.file.Paths.get(path.toUri()).toRealPath().toString();
+    } catch (IOException | RuntimeException e) {
+      return path.toString();
+    }
   }
 
   /** Splits each plain JSON-lines file larger than {@code splitBytes} into byte ranges; other files stay whole. */
