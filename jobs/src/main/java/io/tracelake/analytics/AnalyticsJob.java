@@ -7,6 +7,7 @@ import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Instant;
@@ -224,12 +225,12 @@ public final class AnalyticsJob {
 
   private static void replaceDates(Warehouse warehouse, String table, Dataset<Row> rows, String dateColumn,
       DateSelection dates, Map<String, Long> counts, Progress progress) {
-    rows.write().format("delta")
+    ConcurrentWrites.retrying(table, () -> rows.write().format("delta")
         .mode("overwrite")
         .option("replaceWhere", dates.sql(dateColumn))
         .option("mergeSchema", "true")
         .partitionBy(dateColumn)
-        .save(warehouse.path(table));
+        .save(warehouse.path(table)));
     counts.put(table, warehouse.read(table).count());
     progress.stage("%s: %,d rows", table, counts.get(table));
   }
@@ -242,20 +243,19 @@ public final class AnalyticsJob {
       String partitionColumn, DateSelection dates, Map<String, Long> counts, Progress progress) {
     if (dates.isAll() || !warehouse.exists(table)) {
       DataFrameWriter<Row> writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
-      if (partitionColumn != null) {
-        writer = writer.partitionBy(partitionColumn);
-      }
-      writer.save(warehouse.path(table));
+      DataFrameWriter<Row> partitioned = partitionColumn == null ? writer : writer.partitionBy(partitionColumn);
+      ConcurrentWrites.retrying(table, () -> partitioned.save(warehouse.path(table)));
     } else {
-      Column condition = partitionColumn == null ? lit(true) : dates.predicate("t." + partitionColumn);
+      Column onKeys = partitionColumn == null ? lit(true) : dates.predicate("t." + partitionColumn);
       for (String k : keys) {
-        condition = condition.and(col("t." + k).eqNullSafe(col("s." + k)));
+        onKeys = onKeys.and(col("t." + k).eqNullSafe(col("s." + k)));
       }
-      DeltaTable.forPath(warehouse.spark(), warehouse.path(table)).as("t")
+      Column condition = onKeys;
+      ConcurrentWrites.retrying(table, () -> DeltaTable.forPath(warehouse.spark(), warehouse.path(table)).as("t")
           .merge(rows.as("s"), condition)
           .whenMatched().updateAll()
           .whenNotMatched().insertAll()
-          .execute();
+          .execute());
     }
     counts.put(table, warehouse.read(table).count());
     progress.stage("%s: %,d rows", table, counts.get(table));
@@ -264,7 +264,8 @@ public final class AnalyticsJob {
   /** Replaces a whole (small) table with rows recomputed over all data. */
   private static void overwrite(Warehouse warehouse, String table, Dataset<Row> rows, Map<String, Long> counts,
       Progress progress) {
-    rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(warehouse.path(table));
+    ConcurrentWrites.retrying(table, () -> rows.write().format("delta").mode("overwrite")
+        .option("overwriteSchema", "true").save(warehouse.path(table)));
     counts.put(table, warehouse.read(table).count());
     progress.stage("%s: %,d rows", table, counts.get(table));
   }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.schema.TraceSchemas;
+import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.TraceCommits;
 import io.tracelake.warehouse.Warehouse;
@@ -61,8 +62,9 @@ public final class AnalyticsLedger {
     DeltaTable runs = warehouse.createIfNotExists(TableNames.ANALYTICS_RUNS, TraceSchemas.ANALYTICS_RUNS);
     Row row = RowFactory.create(runId, Timestamp.from(startedAt), Timestamp.from(Instant.now()), tracesVersion,
         selection.toString(), coveredPending);
-    runs.as("t").merge(warehouse.spark().createDataFrame(List.of(row), TraceSchemas.ANALYTICS_RUNS).as("s"),
-        col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll().execute();
+    ConcurrentWrites.retrying(TableNames.ANALYTICS_RUNS, () -> runs.as("t")
+        .merge(warehouse.spark().createDataFrame(List.of(row), TraceSchemas.ANALYTICS_RUNS).as("s"),
+            col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll().execute());
   }
 
   /** The traces version of the last finished run that covered what was pending; empty when there is none. */

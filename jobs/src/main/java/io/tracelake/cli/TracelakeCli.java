@@ -41,6 +41,10 @@ public final class TracelakeCli implements Runnable {
         commandLine.getErr().println("tracelake " + command + ": " + e.getMessage());
         return 2;
       }
+      if (e instanceof io.tracelake.warehouse.ConcurrentWrites.ConcurrentWriterException) {
+        commandLine.getErr().println("tracelake " + command + " failed: " + e.getMessage());
+        return 1;
+      }
       commandLine.getErr().println("tracelake " + command + " failed: " + e);
       e.printStackTrace(commandLine.getErr());
       return 1;

@@ -10,6 +10,7 @@ import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.TraceSchemas;
+import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
@@ -120,8 +121,8 @@ public final class IngestJob {
         s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
         s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));
     Dataset<Row> df = spark.createDataFrame(List.of(row), TraceSchemas.INGEST_RUNS);
-    runs.as("t").merge(df.as("s"), col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll()
-        .execute();
+    ConcurrentWrites.retrying(TableNames.INGEST_RUNS, () -> runs.as("t").merge(df.as("s"),
+        col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll().execute());
   }
 
   /**

@@ -13,6 +13,8 @@ import static org.apache.spark.sql.functions.when;
 import io.delta.tables.DeltaTable;
 import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceSchemas;
+import io.tracelake.warehouse.ConcurrentWrites;
+import io.tracelake.warehouse.TableNames;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -102,11 +104,11 @@ public final class QuarantineRecords {
 
   /** Inserts the rows whose quarantine_id the table does not hold yet; one Delta transaction. */
   public static void mergeInto(DeltaTable table, Dataset<Row> rows) {
-    table.as("t")
+    ConcurrentWrites.retrying(TableNames.QUARANTINE, () -> table.as("t")
         .merge(rows.as("s"), col("t." + QuarantineColumns.QUARANTINE_ID)
             .equalTo(col("s." + QuarantineColumns.QUARANTINE_ID)))
         .whenNotMatched()
         .insertAll()
-        .execute();
+        .execute());
   }
 }

@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.warehouse.ConcurrentWrites;
+import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.TraceCommits;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -118,21 +120,21 @@ public final class TraceMerger {
         // An insert-only MERGE reads the batch once, and the batch is the cached output of a deterministic parse:
         // Delta need not copy it again first. (A matched MERGE reads its source twice; Delta keeps its default.)
         spark.conf().set(MATERIALIZE_SOURCE, "none");
-        TraceCommits.withTouchedDates(spark, touched, () -> {
+        ConcurrentWrites.retrying(TableNames.TRACES, () -> TraceCommits.withTouchedDates(spark, touched, () -> {
           table.as("t").merge(batch.as("s"), sameTrace).whenNotMatched().insertAll().execute();
           return null;
-        });
+        }));
         spark.conf().set(MATERIALIZE_SOURCE, materialize);
       }
       if (updated > 0) {
         // Matched-only: Delta rewrites just the files holding a trace with a fresher version in the batch.
-        TraceCommits.withTouchedDates(spark, touched, () -> {
+        ConcurrentWrites.retrying(TableNames.TRACES, () -> TraceCommits.withTouchedDates(spark, touched, () -> {
           table.as("t").merge(batch.as("s"), sameTrace)
               .whenMatched(CanonicalTraces.freshness("s.").gt(CanonicalTraces.freshness("t.")))
               .updateAll()
               .execute();
           return null;
-        });
+        }));
       }
     } finally {
       spark.conf().set(MATERIALIZE_SOURCE, materialize);

@@ -90,14 +90,16 @@ public final class Warehouse {
 
   /** The table at its path, created empty from {@code schema} first if it does not exist. */
   public DeltaTable createIfNotExists(String table, StructType schema, String... partitionColumns) {
-    DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
-    for (StructField f : schema.fields()) {
-      builder = builder.addColumn(f);
-    }
-    if (partitionColumns.length > 0) {
-      builder = builder.partitionedBy(partitionColumns);
-    }
-    return builder.execute();
+    return ConcurrentWrites.retryingCreation(table, () -> {
+      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
+      for (StructField f : schema.fields()) {
+        builder = builder.addColumn(f);
+      }
+      if (partitionColumns.length > 0) {
+        builder = builder.partitionedBy(partitionColumns);
+      }
+      return builder.execute();
+    });
   }
 
   public SparkSession spark() {
