@@ -43,7 +43,8 @@ class ConfigLoaderTest {
   void unknownKeysNameTheKeyAndTheValidOnes() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.load(null, Map.of("ingest.split_size", "3")));
-    assertEquals("Unknown config key 'ingest.split_size'; valid keys here: split_size_mb, raw_max_chars",
+    assertEquals("Unknown config key 'ingest.split_size'; valid keys here: split_size_mb, raw_max_chars, "
+        + "max_record_mb, max_nesting_depth",
         e.getMessage());
   }
 
