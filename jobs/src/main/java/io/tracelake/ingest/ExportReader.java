@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -36,12 +37,19 @@ public final class ExportReader {
 
   private ExportReader() {}
 
-  /** Lists the input files and detects the shape of each; fails on an input path that does not exist. */
-  public static List<DetectedFile> listAndDetect(SparkSession spark, List<String> inputs, FileShape override) {
+  /**
+   * Lists the input files and detects the shape of each one {@code take} accepts; fails on an input path that does
+   * not exist.
+   */
+  public static List<DetectedFile> listAndDetect(SparkSession spark, List<String> inputs, FileShape override,
+      Predicate<FileStatus> take) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<DetectedFile> files = new ArrayList<>();
     for (String input : inputs) {
       for (FileStatus status : list(conf, input)) {
+        if (!take.test(status)) {
+          continue;
+        }
         try {
           FileSystem fs = status.getPath().getFileSystem(conf);
           DetectedFile detected = ShapeDetector.detect(fs, status);

@@ -38,8 +38,17 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class IngestJob {
 
-  /** What to ingest, and where. {@code formatOverride} null means detect each file's shape. */
-  public record Options(List<String> inputs, String warehouse, FileShape formatOverride) {}
+  /**
+   * What to ingest, and where. {@code formatOverride} null means detect each file's shape. Files a finished ingest
+   * already read since their last change are skipped ({@link IngestedFiles}) unless {@code reread}.
+   */
+  public record Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread) {
+
+    /** Skipping files already read. */
+    public Options(List<String> inputs, String warehouse, FileShape formatOverride) {
+      this(inputs, warehouse, formatOverride, false);
+    }
+  }
 
   private IngestJob() {}
 
@@ -51,13 +60,30 @@ public final class IngestJob {
     Warehouse warehouse = Warehouse.openForWrite(spark, options.warehouse());
 
     progress.stage("listing %d input path(s)", options.inputs().size());
-    List<DetectedFile> files = ExportReader.listAndDetect(spark, options.inputs(), options.formatOverride());
+    IngestedFiles ingested = options.reread() ? IngestedFiles.none() : IngestedFiles.from(warehouse);
+    long[] skipped = {0};
+    List<DetectedFile> files = ExportReader.listAndDetect(spark, options.inputs(), options.formatOverride(), f -> {
+      boolean read = ingested.readSinceLastChange(f);
+      skipped[0] += read ? 1 : 0;
+      return !read;
+    });
     Map<String, Long> filesByShape = new TreeMap<>();
     for (DetectedFile f : files) {
       filesByShape.merge(f.label(), 1L, Long::sum);
     }
-    progress.stage("found %d file(s) %s", files.size(), filesByShape);
+    progress.stage("found %d file(s) to read %s%s", files.size(), filesByShape, skipped[0] == 0 ? ""
+        : String.format("; %,d unchanged since an earlier ingest read them, skipped", skipped[0]));
 
+    if (files.isEmpty()) {
+      // Nothing new to read: no parse, no table write but the run's row (watch and the next run read it).
+      warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES, TraceColumns.REQUEST_DATE);
+      warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
+      IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
+          0, 0, 0, Map.of(), List.of(), warehouse.read(TableNames.TRACES).count(),
+          warehouse.read(TableNames.QUARANTINE).count(), progress.seconds());
+      recordRun(spark, warehouse, options, summary, startedAt);
+      return summary;
+    }
     Dataset<Row> parsed = ExportReader.parse(spark, files, config).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       progress.stage("parsing");
@@ -103,7 +129,7 @@ public final class IngestJob {
 
       long tracesRows = warehouse.read(TableNames.TRACES).count();
       long quarantineRows = warehouse.read(TableNames.QUARANTINE).count();
-      IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), filesByShape,
+      IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), skipped[0], filesByShape,
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
           quarantineRows, progress.seconds());

@@ -10,6 +10,7 @@ public record IngestSummary(
     String runId,
     String warehouse,
     long filesRead,
+    long filesSkipped,
     Map<String, Long> filesByShape,
     long recordsRead,
     long tracesParsed,
@@ -29,6 +30,10 @@ public record IngestSummary(
     StringBuilder out = new StringBuilder();
     out.append(String.format("Ingest finished in %.1f s (run %s)%n", seconds, runId));
     out.append(String.format("  files read      %,d%s%n", filesRead, counts(filesByShape)));
+    if (filesSkipped > 0) {
+      out.append(String.format("  files skipped   %,d  (unchanged since an earlier ingest read them; --reread reads "
+          + "them again)%n", filesSkipped));
+    }
     out.append(String.format("  records read    %,d%n", recordsRead));
     out.append(String.format("  traces          %,d parsed: %,d inserted, %,d updated, %,d unchanged, "
         + "%,d duplicates within the input%n", tracesParsed, inserted, updated, unchanged, duplicatesInInput));

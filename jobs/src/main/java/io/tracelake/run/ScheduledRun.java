@@ -26,11 +26,15 @@ public final class ScheduledRun {
 
   private ScheduledRun() {}
 
-  /** {@code formatOverride} null means detect each file's shape. */
+  /** {@code formatOverride} null means detect each file's shape; files already read are skipped. */
   public static Outcome run(SparkSession spark, TracelakeConfig config, List<String> inputs, String warehouse,
       FileShape formatOverride) {
-    IngestSummary ingest = IngestJob.run(spark, config, new IngestJob.Options(inputs, warehouse, formatOverride));
-    Warehouse tables = Warehouse.openForRead(spark, warehouse);
+    return run(spark, config, new IngestJob.Options(inputs, warehouse, formatOverride));
+  }
+
+  public static Outcome run(SparkSession spark, TracelakeConfig config, IngestJob.Options options) {
+    IngestSummary ingest = IngestJob.run(spark, config, options);
+    Warehouse tables = Warehouse.openForRead(spark, options.warehouse());
     AnalyticsJob.Outcome analytics = AnalyticsJob.run(spark, config, tables, AnalyticsJob.pendingDates(tables));
     return new Outcome(ingest, analytics);
   }

@@ -46,6 +46,12 @@ class IngestJobTest {
     return IngestJob.run(spark, config, new IngestJob.Options(List.of(inputs), warehouse.toString(), null));
   }
 
+  /** Reads the inputs again even where an earlier ingest read them unchanged ({@code --reread}). */
+  static IngestSummary reread(Path warehouse, String... inputs) {
+    return IngestJob.run(spark, ConfigLoader.defaults(),
+        new IngestJob.Options(List.of(inputs), warehouse.toString(), null, true));
+  }
+
   static Dataset<Row> table(Path warehouse, String name) {
     return spark.read().format("delta").load(warehouse.resolve(name).toString());
   }
@@ -127,7 +133,7 @@ class IngestJobTest {
   void reingestingTheSameInputChangesNothing() {
     long versionBefore = lastVersion("traces");
     long quarantineVersionBefore = lastVersion("traces_quarantine");
-    IngestSummary again = ingest(ConfigLoader.defaults(), warehouse, fixtures.toString());
+    IngestSummary again = reread(warehouse, fixtures.toString());
     assertEquals(0, again.inserted());
     assertEquals(0, again.updated());
     assertEquals(16, again.unchanged());
@@ -135,6 +141,34 @@ class IngestJobTest {
     assertEquals(10, table(warehouse, "traces_quarantine").count());
     assertEquals(versionBefore, lastVersion("traces"), "no new commit to traces");
     assertTrue(lastVersion("traces_quarantine") <= quarantineVersionBefore + 1);
+  }
+
+  @Test
+  void filesAnEarlierIngestReadUnchangedAreSkippedAndAChangedOneIsReadAgain() throws IOException {
+    Path wh = SharedSpark.tempDir("wh-skip");
+    Path dir = SharedSpark.tempDir("in-skip");
+    Path one = Files.copy(SharedSpark.fixture("mlflow3.jsonl"), dir.resolve("one.jsonl"));
+    Files.writeString(dir.resolve("two.jsonl"), "{\"info\": {\"trace_id\": \"tr-two\", \"request_time\": "
+        + "\"2025-03-01T10:00:00Z\", \"state\": \"OK\"}}\n");
+    IngestSummary first = ingest(ConfigLoader.defaults(), wh, dir.toString());
+    assertEquals(2, first.filesRead());
+    long tracesVersion = DeltaTable.forPath(spark, wh.resolve("traces").toString()).history(1).first()
+        .<Long>getAs("version");
+
+    IngestSummary again = ingest(ConfigLoader.defaults(), wh, dir.toString());
+    assertEquals(0, again.filesRead(), "nothing parsed again");
+    assertEquals(2, again.filesSkipped());
+    assertEquals(tracesVersion, DeltaTable.forPath(spark, wh.resolve("traces").toString()).history(1).first()
+        .<Long>getAs("version"), "no commit to traces");
+
+    Files.writeString(one, "{\"info\": {\"trace_id\": \"tr-new\", \"request_time\": \"2025-03-02T10:00:00Z\", "
+        + "\"state\": \"OK\"}}\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.setLastModifiedTime(one, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
+    IngestSummary changed = ingest(ConfigLoader.defaults(), wh, dir.toString());
+    assertEquals(1, changed.filesRead(), "only the changed file");
+    assertEquals(1, changed.filesSkipped());
+    assertEquals(1, changed.inserted());
+    assertEquals(2, reread(wh, dir.toString()).filesRead(), "--reread reads every file");
   }
 
   private static long lastVersion(String name) {
@@ -153,7 +187,7 @@ class IngestJobTest {
     assertEquals(1, ingest(ConfigLoader.defaults(), wh, inProgress.toString()).inserted());
     IngestSummary update = ingest(ConfigLoader.defaults(), wh, done.toString());
     assertEquals(1, update.updated());
-    IngestSummary stale = ingest(ConfigLoader.defaults(), wh, inProgress.toString());
+    IngestSummary stale = reread(wh, inProgress.toString());
     assertEquals(1, stale.unchanged());
     Row row = table(wh, "traces").first();
     assertEquals("OK", row.getAs("state"));
