@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
             + "(records that could not be read, with the reason).",
         "Each file's shape is detected: Trace.to_json() as JSON lines, a JSON array or the 'mlflow traces search' "
             + "envelope (any of them gzipped), MLflow 2 and REST/protobuf JSON traces, and search_traces() frames "
-            + "saved as JSON lines or Parquet. Re-running on the same input changes nothing."})
+            + "saved as JSON lines or Parquet. Files an earlier ingest already read are skipped unless they changed "
+            + "(--reread reads them again); re-running on the same input changes nothing."})
 public final class IngestCommand implements Callable<Integer> {
 
   @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
@@ -32,15 +33,20 @@ public final class IngestCommand implements Callable<Integer> {
   ShapeOption shape;
 
   @Mixin
+  IngestChecks checks;
+
+  @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
-    IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override());
+    IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override(), checks.reread);
+    checks.validate();
     TracelakeConfig config = common.loadAndLog();
     SparkSession spark = Sessions.getOrCreate("tracelake ingest");
     IngestSummary summary = IngestJob.run(spark, config, options);
     System.out.print(summary.render());
+    checks.check(summary);
     return 0;
   }
 }

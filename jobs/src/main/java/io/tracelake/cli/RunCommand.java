@@ -1,7 +1,7 @@
 package io.tracelake.cli;
 
 import io.tracelake.config.TracelakeConfig;
-import io.tracelake.ingest.FileShape;
+import io.tracelake.ingest.IngestJob;
 import io.tracelake.run.ScheduledRun;
 import io.tracelake.spark.Sessions;
 import java.util.List;
@@ -12,8 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "The scheduled job: ingest the exports, then recompute the analytics tables for the dates the "
-        + "ingest touched. Re-running it on the same input changes nothing. To keep one Spark application running "
+    description = "The scheduled job: ingest the exports, then recompute the analytics tables for the pending "
+        + "dates (those the ingest touched, and any an earlier killed run left). Files an earlier ingest already read "
+        + "are skipped unless they changed; re-running it on the same input changes nothing. To keep one Spark application running "
         + "and take new files as they arrive, see 'watch'.")
 public final class RunCommand implements Callable<Integer> {
 
@@ -28,14 +29,20 @@ public final class RunCommand implements Callable<Integer> {
   ShapeOption shape;
 
   @Mixin
+  IngestChecks checks;
+
+  @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
-    FileShape override = shape.override();
+    IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override(), checks.reread);
+    checks.validate();
     TracelakeConfig config = common.loadAndLog();
     SparkSession spark = Sessions.getOrCreate("tracelake run");
-    System.out.print(ScheduledRun.run(spark, config, inputs, warehouse, override).render());
+    ScheduledRun.Outcome outcome = ScheduledRun.run(spark, config, options);
+    System.out.print(outcome.render());
+    checks.check(outcome.ingest());
     return 0;
   }
 }

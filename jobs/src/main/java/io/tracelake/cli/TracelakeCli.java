@@ -41,7 +41,8 @@ public final class TracelakeCli implements Runnable {
         commandLine.getErr().println("tracelake " + command + ": " + e.getMessage());
         return 2;
       }
-      if (e instanceof io.tracelake.warehouse.ConcurrentWrites.ConcurrentWriterException) {
+      if (e instanceof io.tracelake.warehouse.ConcurrentWrites.ConcurrentWriterException
+          || e instanceof IngestChecks.CheckFailedException) {
         commandLine.getErr().println("tracelake " + command + " failed: " + e.getMessage());
         return 1;
       }
