@@ -1,6 +1,7 @@
 package io.tracelake.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 
@@ -18,8 +19,10 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.hadoop.fs.Path;
@@ -84,16 +87,24 @@ public final class IngestJob {
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
-    Dataset<Row> parsed = ExportReader.parse(spark, files, config).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> parsed = ExportReader.parse(spark, files, config);
+    // What the driver needs before the write, cached small: each trace's id and date, the rejections and the
+    // byte-range newline counts. The traces themselves are parsed again by the write instead of being cached:
+    // holding the whole input in Spark's columnar cache cost more than a second parse.
+    Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
+        col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE), col("rejection"),
+        col("split_stats")).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       progress.stage("parsing");
-      Row counts = parsed.agg(
-          count(col("trace")).as("traces"),
+      Row counts = slim.agg(
+          count(col(TraceColumns.TRACE_ID)).as("traces"),
           count(col("rejection")).as("rejections"),
-          countDistinct(col("trace." + TraceColumns.TRACE_ID)).as("distinct_traces")).first();
+          countDistinct(col(TraceColumns.TRACE_ID)).as("distinct_traces"),
+          collect_set(col(TraceColumns.REQUEST_DATE)).as("dates")).first();
       long tracesParsed = counts.getLong(0);
       long rejections = counts.getLong(1);
       long distinctTraces = counts.getLong(2);
+      Set<LocalDate> batchDates = new HashSet<>(counts.getList(3));
       progress.stage("parsed %,d traces (%,d distinct ids), %,d rejected records", tracesParsed, distinctTraces,
           rejections);
 
@@ -104,20 +115,25 @@ public final class IngestJob {
       // Deduplication needs a shuffle of whole rows; skip it when every trace id is already unique.
       Dataset<Row> batch = distinctTraces == tracesParsed ? canonical
           : canonical.transform(CanonicalTraces::dedupeByFreshness);
-      progress.stage("merging into %s", warehouse.path(TableNames.TRACES));
-      TraceMerger.Outcome outcome = TraceMerger.merge(traces, batch);
+      TraceMerger.Outcome outcome;
+      if (tracesParsed == 0) {
+        outcome = new TraceMerger.Outcome(0, 0, 0, List.of());
+      } else {
+        progress.stage("writing into %s", warehouse.path(TableNames.TRACES));
+        outcome = TraceMerger.merge(traces, warehouse.path(TableNames.TRACES), batch, batchDates, distinctTraces);
+      }
       progress.stage("traces: %,d inserted, %,d updated, %,d unchanged", outcome.inserted(), outcome.updated(),
           outcome.unchanged());
 
       Map<String, Long> byReason = new TreeMap<>();
       if (rejections > 0) {
         progress.stage("writing %,d rejected records to %s", rejections, warehouse.path(TableNames.QUARANTINE));
-        List<Row> splitStats = parsed.where(col("split_stats").isNotNull()).select("split_stats.*")
+        List<Row> splitStats = slim.where(col("split_stats").isNotNull()).select("split_stats.*")
             .collectAsList();
         Dataset<Row> quarantine = QuarantineRecords.toQuarantineRows(spark,
-            parsed.where(col("rejection").isNotNull()).select("rejection.*"),
+            slim.where(col("rejection").isNotNull()).select("rejection.*"),
             QuarantineRecords.lineBases(splitStats), ingestedAt, runId);
-        for (Row r : parsed.where(col("rejection").isNotNull())
+        for (Row r : slim.where(col("rejection").isNotNull())
             .groupBy(col("rejection." + QuarantineColumns.REASON)).count().collectAsList()) {
           byReason.put(r.getString(0), r.getLong(1));
         }
@@ -136,7 +152,7 @@ public final class IngestJob {
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     } finally {
-      parsed.unpersist();
+      slim.unpersist();
     }
   }
 

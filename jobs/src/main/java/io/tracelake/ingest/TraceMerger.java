@@ -24,18 +24,19 @@ import org.apache.spark.storage.StorageLevel;
  * Merges a batch of canonical traces into the {@code traces} table so that it keeps one row per trace_id and the
  * freshest version of each (see {@link CanonicalTraces#freshness(String)}).
  *
- * <p>The batch's keys are first classified against the table (see {@link #classifyAgainst}): {@code insert} (new
- * trace id), {@code update} (fresher than the stored row) or {@code unchanged} (identical, or not fresher). New traces go in with an insert-only Delta MERGE (Delta's anti-join fast path: no stored file is
- * rewritten); fresher versions with a matched-only MERGE whose condition is freshness, which rewrites only the files
+ * <p>A batch on dates the table has no rows for is written in one pass without a MERGE. Otherwise the batch's keys are
+ * first classified against the table: {@code insert} (new trace id), {@code update} (fresher than the stored row) or
+ * {@code unchanged} (identical, or not fresher). New traces go in with an insert-only Delta MERGE (Delta's anti-join
+ * fast path: no stored file is rewritten); fresher versions with a matched-only MERGE whose condition is freshness, which rewrites only the files
  * that hold them. Both MERGEs re-check their condition against the table at commit, so a concurrent writer can neither make
  * a trace appear twice nor make an older version win. Re-ingesting an unchanged export writes nothing.
  */
 public final class TraceMerger {
 
-  public static final String ACTION = "_action";
-  public static final String INSERT = "insert";
-  public static final String UPDATE = "update";
-  public static final String UNCHANGED = "unchanged";
+  private static final String ACTION = "_action";
+  private static final String INSERT = "insert";
+  private static final String UPDATE = "update";
+  private static final String UNCHANGED = "unchanged";
   /** Internal: the hash differs, freshness decides. */
   private static final String CHANGED = "changed";
   private static final String MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
@@ -44,18 +45,6 @@ public final class TraceMerger {
 
   /** What a merge did. {@code touchedDates}: request dates of inserted or updated traces, sorted. */
   public record Outcome(long inserted, long updated, long unchanged, List<LocalDate> touchedDates) {}
-
-  /**
-   * Classifies a batch's keys in two steps. First the record hashes, on a narrow (trace_id, hash) join: a new id is
-   * {@code insert}, an equal hash {@code unchanged}. Only for ids whose hash differs is freshness compared, which reads
-   * the stored rows' state, tags, metadata and assessments. Input: a batch with one row per trace_id ({@code TRACES}
-   * columns) and the stored table. Grain: the batch's. Output: {@code trace_id, request_date} and {@value #ACTION}.
-   */
-  public static Dataset<Row> classifyAgainst(Dataset<Row> batch, Dataset<Row> stored) {
-    Dataset<Row> byHash = compareHashes(batch, stored);
-    Dataset<Row> changed = byHash.where(col(ACTION).equalTo(CHANGED));
-    return byHash.where(col(ACTION).notEqual(CHANGED)).unionByName(compareFreshness(batch, stored, changed));
-  }
 
   private static Dataset<Row> compareHashes(Dataset<Row> batch, Dataset<Row> stored) {
     Dataset<Row> existing = stored.select(col(TraceColumns.TRACE_ID).as("_t_trace_id"),
@@ -81,7 +70,47 @@ public final class TraceMerger {
             when(col("_s_freshness").gt(col("_t_freshness")), lit(UPDATE)).otherwise(lit(UNCHANGED)).as(ACTION));
   }
 
-  public static Outcome merge(DeltaTable table, Dataset<Row> batch) {
+  /**
+   * Writes a batch (one row per trace_id) into {@code traces}. When none of the batch's request dates has a row in the
+   * table yet (a new warehouse, or the next day's export), no stored trace can share an id with the batch — a trace's
+   * request date is part of it — so the batch is written once, straight from its source, as an overwrite of exactly
+   * those empty date partitions: an append that Delta still checks against a concurrent writer filling the same
+   * dates (then this falls back to the MERGE). Otherwise the batch is cached and merged ({@link #mergeCached}).
+   *
+   * @param tablePath where {@code table} lives
+   * @param batchDates the batch's distinct request dates
+   * @param batchRows the batch's row count
+   */
+  public static Outcome merge(DeltaTable table, String tablePath, Dataset<Row> batch, Set<LocalDate> batchDates,
+      long batchRows) {
+    if (!batchDates.isEmpty()
+        && table.toDF().where(col(TraceColumns.REQUEST_DATE).isin(batchDates.toArray())).isEmpty()) {
+      List<LocalDate> dates = new ArrayList<>(new TreeSet<>(batchDates));
+      String onlyThoseDates = TraceColumns.REQUEST_DATE + " IN (" + String.join(", ",
+          dates.stream().map(d -> "DATE'" + d + "'").toList()) + ")";
+      SparkSession spark = batch.sparkSession();
+      java.util.Optional<Outcome> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.TRACES,
+          () -> TraceCommits.withTouchedDates(spark, dates, () -> {
+            batch.write().format("delta").mode("overwrite").option("replaceWhere", onlyThoseDates).save(tablePath);
+            return new Outcome(batchRows, 0, 0, dates);
+          }));
+      if (appended.isPresent()) {
+        return appended.get();
+      }
+    }
+    Dataset<Row> cached = batch.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return mergeCached(table, cached);
+    } finally {
+      cached.unpersist();
+    }
+  }
+
+  /**
+   * The batch's keys classified against the table (new id, equal hash, else freshness), then an insert-only MERGE
+   * for new ids and a matched-only MERGE for fresher versions. The batch is read several times: cache it.
+   */
+  private static Outcome mergeCached(DeltaTable table, Dataset<Row> batch) {
     boolean emptyTable = table.toDF().isEmpty();
     long inserted = 0;
     long updated = 0;
@@ -117,8 +146,8 @@ public final class TraceMerger {
     try {
       // Each commit names the dates it touched, for the analytics' bookkeeping (TraceCommits).
       if (inserted > 0) {
-        // An insert-only MERGE reads the batch once, and the batch is the cached output of a deterministic parse:
-        // Delta need not copy it again first. (A matched MERGE reads its source twice; Delta keeps its default.)
+        // An insert-only MERGE reads the batch once, and the batch is cached: Delta need not copy it again first.
+        // (A matched MERGE reads its source twice; Delta keeps its default.)
         spark.conf().set(MATERIALIZE_SOURCE, "none");
         ConcurrentWrites.retrying(TableNames.TRACES, () -> TraceCommits.withTouchedDates(spark, touched, () -> {
           table.as("t").merge(batch.as("s"), sameTrace).whenNotMatched().insertAll().execute();

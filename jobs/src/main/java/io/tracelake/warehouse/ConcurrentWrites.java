@@ -51,6 +51,22 @@ public final class ConcurrentWrites {
     });
   }
 
+  /**
+   * Runs a write once; empty when it lost to a concurrent writer (the caller then takes a path that tolerates the
+   * other writer's rows). Any other failure is thrown.
+   */
+  public static <T> java.util.Optional<T> unlessAnotherWriterWins(String table, Supplier<T> write) {
+    try {
+      return java.util.Optional.of(write.get());
+    } catch (Exception e) {
+      if (!isConflict(e, false)) {
+        throw ConcurrentWrites.<RuntimeException>rethrow(e);
+      }
+      LOG.info("[warehouse] another writer committed to {} first; taking the path that merges", table);
+      return java.util.Optional.empty();
+    }
+  }
+
   private static <T> T retrying(String table, boolean creation, Supplier<T> write) {
     for (int attempt = 1; ; attempt++) {
       try {
