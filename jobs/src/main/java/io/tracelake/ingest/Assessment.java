@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.Instant;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * One assessment of a trace as read from its JSON: exactly one of {@code feedback} or {@code expectation}. The value
@@ -148,8 +147,12 @@ final class Assessment {
     return TraceRecordReader.jsonText(p);
   }
 
-  Row toRow() {
-    return RowFactory.create(assessmentId, name, kind, sourceType, sourceId, value, error, rationale,
-        createTime, lastUpdateTime, valid, overrides);
+  /** The row in {@link io.tracelake.schema.TraceSchemas#ASSESSMENT} order, in Spark's internal form. */
+  InternalRow toInternalRow() {
+    return CatalystValues.row(CatalystValues.string(assessmentId), CatalystValues.string(name),
+        CatalystValues.string(kind), CatalystValues.string(sourceType), CatalystValues.string(sourceId),
+        CatalystValues.string(value), CatalystValues.string(error), CatalystValues.string(rationale),
+        CatalystValues.micros(createTime), CatalystValues.micros(lastUpdateTime), valid,
+        CatalystValues.string(overrides));
   }
 }

@@ -23,9 +23,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Reads MLflow trace exports into one frame of {@link TraceSchemas#PARSED_RECORD} rows (a parsed trace, a rejection,
@@ -154,26 +154,26 @@ public final class ExportReader {
     List<String> rootKeys = config.columns().rootSpanAttributeKeys();
     ReadLimits limits = ReadLimits.of(config.ingest());
     List<DetectedFile> unreadableParquet = new ArrayList<>();
-    Dataset<Row> parquet = parseParquet(spark, files, rootKeys, limits, unreadableParquet);
+    JavaRDD<InternalRow> parquet = parseParquet(spark, files, rootKeys, limits, unreadableParquet);
 
     List<DetectedFile> others = new ArrayList<>(files);
     others.removeIf(f -> f.shape() == FileShape.PARQUET);
     others.addAll(unreadableParquet);
     List<ParseTask> tasks = plan(others, (long) config.ingest().splitSizeMb() << 20);
-    Dataset<Row> json;
-    if (tasks.isEmpty()) {
-      json = spark.createDataFrame(List.of(), TraceSchemas.PARSED_RECORD);
-    } else {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
-      JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size())
-          .flatMap(new ParseTaskRunner(conf, rootKeys, limits));
-      json = spark.createDataFrame(rows, TraceSchemas.PARSED_RECORD);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
+    JavaRDD<InternalRow> rows = jsc.parallelize(tasks, Math.max(1, tasks.size()))
+        .flatMap(new ParseTaskRunner(conf, rootKeys, limits));
+    if (parquet != null) {
+      rows = rows.union(parquet);
     }
-    return parquet == null ? json : json.unionByName(parquet);
+    // The parse tasks build rows in Spark's internal form (CatalystValues): no per-row conversion.
+    return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(),
+        TraceSchemas.PARSED_RECORD, false);
   }
 
-  private static Dataset<Row> parseParquet(SparkSession spark, List<DetectedFile> files, List<String> rootKeys,
+  private static JavaRDD<InternalRow> parseParquet(SparkSession spark, List<DetectedFile> files,
+      List<String> rootKeys,
       ReadLimits limits, List<DetectedFile> unreadable) {
     Dataset<Row> all = null;
     for (DetectedFile f : files) {
@@ -195,6 +195,6 @@ public final class ExportReader {
     if (all == null) {
       return null;
     }
-    return all.mapPartitions(new ParquetRowParser(rootKeys, limits), Encoders.row(TraceSchemas.PARSED_RECORD));
+    return all.javaRDD().mapPartitions(new ParquetRowParser(rootKeys, limits));
   }
 }

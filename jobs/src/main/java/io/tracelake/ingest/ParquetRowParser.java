@@ -7,15 +7,16 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Reads rows of a saved {@code search_traces()} Parquet frame, each given as {@code (json, file, row_index)} where
  * {@code json} is the row as JSON text: the same record reader then takes the {@code trace} column (or, without it,
  * the frame's own columns).
  */
-final class ParquetRowParser implements MapPartitionsFunction<Row, Row> {
+final class ParquetRowParser implements FlatMapFunction<Iterator<Row>, InternalRow> {
 
   private final List<String> rootAttributeKeys;
   private final ReadLimits limits;
@@ -26,7 +27,7 @@ final class ParquetRowParser implements MapPartitionsFunction<Row, Row> {
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> input) {
+  public Iterator<InternalRow> call(Iterator<Row> input) {
     TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits);
     RowQueue queue = new RowQueue("", 0, limits.rawMaxChars());
     return new Iterator<>() {
@@ -39,7 +40,7 @@ final class ParquetRowParser implements MapPartitionsFunction<Row, Row> {
       }
 
       @Override
-      public Row next() {
+      public InternalRow next() {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }

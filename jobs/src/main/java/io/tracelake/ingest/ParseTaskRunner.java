@@ -12,13 +12,13 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Runs one {@link ParseTask} on an executor: opens the file (or range), picks the cursor for its shape and hands out
  * {@link io.tracelake.schema.TraceSchemas#PARSED_RECORD} rows lazily.
  */
-final class ParseTaskRunner implements FlatMapFunction<ParseTask, Row> {
+final class ParseTaskRunner implements FlatMapFunction<ParseTask, InternalRow> {
 
   private static final int READ_BUFFER = 1 << 20;
 
@@ -33,7 +33,7 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, Row> {
   }
 
   @Override
-  public Iterator<Row> call(ParseTask task) {
+  public Iterator<InternalRow> call(ParseTask task) {
     DetectedFile file = task.file();
     RowQueue queue = new RowQueue(file.path(), task.splitIndex(), limits.rawMaxChars());
     TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits);
@@ -99,7 +99,7 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, Row> {
   }
 
   /** Pulls rows from a cursor as Spark asks for them; closes the cursor at the end. */
-  private static final class CursorIterator implements Iterator<Row> {
+  private static final class CursorIterator implements Iterator<InternalRow> {
     private final RecordCursor cursor;
     private final RowQueue queue;
     private boolean closed;
@@ -121,7 +121,7 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, Row> {
     }
 
     @Override
-    public Row next() {
+    public InternalRow next() {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }

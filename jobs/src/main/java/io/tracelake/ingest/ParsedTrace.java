@@ -6,9 +6,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import scala.jdk.javaapi.CollectionConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /** One trace as read from an export, before configured identity columns are resolved. See {@code PARSED_TRACE}. */
 public final class ParsedTrace {
@@ -49,20 +47,22 @@ public final class ParsedTrace {
   }
 
   /**
-   * The row in {@link io.tracelake.schema.TraceSchemas#PARSED_TRACE} order. Times are {@link Instant} and dates
-   * {@link LocalDate}, which Spark converts without the JVM's time zone; the date is the UTC date. Collections are Scala's, as
-   * Spark's row encoder wants them.
+   * The row in {@link io.tracelake.schema.TraceSchemas#PARSED_TRACE} order, in Spark's internal form
+   * ({@link CatalystValues}); the date is the UTC date of the request time.
    */
-  public Row toRow() {
-    List<Row> assessmentRows = new ArrayList<>(assessments.size());
+  public InternalRow toInternalRow() {
+    List<InternalRow> assessmentRows = new ArrayList<>(assessments.size());
     for (Assessment a : assessments) {
-      assessmentRows.add(a.toRow());
+      assessmentRows.add(a.toInternalRow());
     }
-    LocalDate date = LocalDate.ofInstant(requestTime, ZoneOffset.UTC);
-    return RowFactory.create(traceId, clientRequestId, experimentId, requestTime, date,
-        executionDurationMs, state, traceName, request, response, requestPreview, responsePreview,
-        CollectionConverters.asScala(metadata), CollectionConverters.asScala(tags), inputTokens, outputTokens,
-        totalTokens, spanCount, CollectionConverters.asScala(assessmentRows).toSeq(),
-        CollectionConverters.asScala(rootSpanAttributes), sourceFormat, sourceFile, contentHash);
+    int days = (int) LocalDate.ofInstant(requestTime, ZoneOffset.UTC).toEpochDay();
+    return CatalystValues.row(CatalystValues.string(traceId), CatalystValues.string(clientRequestId),
+        CatalystValues.string(experimentId), CatalystValues.micros(requestTime), days, executionDurationMs,
+        CatalystValues.string(state), CatalystValues.string(traceName), CatalystValues.string(request),
+        CatalystValues.string(response), CatalystValues.string(requestPreview),
+        CatalystValues.string(responsePreview), CatalystValues.map(metadata), CatalystValues.map(tags), inputTokens,
+        outputTokens, totalTokens, spanCount, CatalystValues.array(assessmentRows),
+        CatalystValues.map(rootSpanAttributes), CatalystValues.string(sourceFormat),
+        CatalystValues.string(sourceFile), contentHash);
   }
 }

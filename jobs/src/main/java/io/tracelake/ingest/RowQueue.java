@@ -1,16 +1,16 @@
 package io.tracelake.ingest;
 
 import java.util.ArrayDeque;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * The sink a parse task's cursor fills: traces and rejections become rows of
- * {@link io.tracelake.schema.TraceSchemas#PARSED_RECORD}, handed out one at a time so no task holds a whole file.
+ * {@link io.tracelake.schema.TraceSchemas#PARSED_RECORD} in Spark's internal form, handed out one at a time so no
+ * task holds a whole file.
  */
 final class RowQueue implements TraceRecordReader.Sink {
 
-  private final ArrayDeque<Row> rows = new ArrayDeque<>();
+  private final ArrayDeque<InternalRow> rows = new ArrayDeque<>();
   /** The file rejections are attributed to; set per row where one task reads many files. */
   String sourceFile;
   private final int splitIndex;
@@ -26,26 +26,28 @@ final class RowQueue implements TraceRecordReader.Sink {
 
   @Override
   public void accept(ParsedTrace trace) {
-    rows.add(RowFactory.create(trace.toRow(), null, null));
+    rows.add(CatalystValues.row(trace.toInternalRow(), null, null));
   }
 
   @Override
   public void reject(QuarantineReason reason, String detail, String raw, String position) {
     boolean truncated = raw != null && raw.length() > rawMaxChars;
     String kept = truncated ? raw.substring(0, rawMaxChars) : raw;
-    rows.add(RowFactory.create(null, RowFactory.create(sourceFile, position, currentLine, splitIndex, reason.code(),
-        detail, kept, truncated), null));
+    rows.add(CatalystValues.row(null, CatalystValues.row(CatalystValues.string(sourceFile),
+        CatalystValues.string(position), currentLine, splitIndex, CatalystValues.string(reason.code()),
+        CatalystValues.string(detail), CatalystValues.string(kept), truncated), null));
   }
 
   void splitStats(long newlines, boolean startsAfterNewline) {
-    rows.add(RowFactory.create(null, null, RowFactory.create(sourceFile, splitIndex, newlines, startsAfterNewline)));
+    rows.add(CatalystValues.row(null, null, CatalystValues.row(CatalystValues.string(sourceFile), splitIndex,
+        newlines, startsAfterNewline)));
   }
 
   boolean isEmpty() {
     return rows.isEmpty();
   }
 
-  Row poll() {
+  InternalRow poll() {
     return rows.poll();
   }
 }
