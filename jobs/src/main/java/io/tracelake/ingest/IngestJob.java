@@ -4,6 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
@@ -31,6 +34,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ingest job: exports → {@code traces} (one row per trace_id, freshest version) and {@code traces_quarantine}
@@ -83,7 +87,7 @@ public final class IngestJob {
       warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
           0, 0, 0, Map.of(), List.of(), warehouse.read(TableNames.TRACES).count(),
-          warehouse.read(TableNames.QUARANTINE).count(), progress.seconds());
+          warehouse.read(TableNames.QUARANTINE).count(), List.of(), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
@@ -148,12 +152,38 @@ public final class IngestJob {
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), skipped[0], filesByShape,
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
-          quarantineRows, progress.seconds());
+          quarantineRows, identityWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     } finally {
       slim.unpersist();
     }
+  }
+
+  /**
+   * A warning for each identity column (user, session) that came out null in every trace this run wrote although
+   * those traces carry metadata: the sign of a wrong key mapping. Reads only the rows this run wrote (data skipping
+   * on {@code ingested_at}) and three narrow columns.
+   */
+  private static List<String> identityWarnings(Warehouse warehouse, Timestamp ingestedAt,
+      TracelakeConfig.Columns columns) {
+    Row r = warehouse.read(TableNames.TRACES).where(col(TraceColumns.INGESTED_AT).equalTo(lit(ingestedAt)))
+        .agg(count(when(size(col(TraceColumns.TRACE_METADATA)).gt(0), 1)), count(col(TraceColumns.USER_ID)),
+            count(col(TraceColumns.SESSION_ID))).first();
+    List<String> warnings = new ArrayList<>();
+    if (r.getLong(0) == 0) {
+      return warnings;
+    }
+    if (r.getLong(1) == 0) {
+      warnings.add(String.format("no trace of this run has a user_id, though %,d have metadata: check "
+          + "columns.user_id.metadata (now %s)", r.getLong(0), columns.userId().metadata()));
+    }
+    if (r.getLong(2) == 0) {
+      warnings.add(String.format("no trace of this run has a session_id, though %,d have metadata: check "
+          + "columns.session_id.metadata (now %s)", r.getLong(0), columns.sessionId().metadata()));
+    }
+    warnings.forEach(w -> LoggerFactory.getLogger("io.tracelake").warn("[ingest] {}", w));
+    return warnings;
   }
 
   private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,

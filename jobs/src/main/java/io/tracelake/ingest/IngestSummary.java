@@ -23,6 +23,7 @@ public record IngestSummary(
     List<LocalDate> touchedDates,
     long tracesTableRows,
     long quarantineTableRows,
+    List<String> warnings,
     double seconds) {
 
   /** A summary a person can read at the end of a run. */
@@ -41,6 +42,7 @@ public record IngestSummary(
     out.append(String.format("  dates touched   %s%n", dates()));
     out.append(String.format("  tables          %s/traces (%,d rows), %s/traces_quarantine (%,d rows)%n",
         warehouse, tracesTableRows, warehouse, quarantineTableRows));
+    warnings.forEach(w -> out.append("  WARNING         ").append(w).append('\n'));
     return out.toString();
   }
 

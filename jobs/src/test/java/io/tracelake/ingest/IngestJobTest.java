@@ -171,6 +171,23 @@ class IngestJobTest {
     assertEquals(2, reread(wh, dir.toString()).filesRead(), "--reread reads every file");
   }
 
+  @Test
+  void anIdentityColumnNullInEveryTraceWithMetadataGivesAWarningThatNamesItsKey() throws IOException {
+    Path wh = SharedSpark.tempDir("wh-warn");
+    Path dir = SharedSpark.tempDir("in-warn");
+    Files.writeString(dir.resolve("a.jsonl"), "{\"info\": {\"trace_id\": \"tr-w\", \"request_time\": "
+        + "\"2025-03-01T10:00:00Z\", \"state\": \"OK\", \"trace_metadata\": {\"customer\": \"c-1\", "
+        + "\"mlflow.trace.session\": \"s-1\"}}}\n");
+    IngestSummary s = ingest(ConfigLoader.defaults(), wh, dir.toString());
+    assertEquals(1, s.warnings().size(), s.warnings().toString());
+    assertTrue(s.warnings().get(0).contains("columns.user_id.metadata"), s.warnings().get(0));
+    assertTrue(s.render().contains("WARNING"));
+    Path wh2 = SharedSpark.tempDir("wh-warn-mapped");
+    IngestSummary mapped = ingest(ConfigLoader.load(null, Map.of("columns.user_id.metadata", "[customer]")), wh2,
+        dir.toString());
+    assertEquals(List.of(), mapped.warnings(), "mapped to the key the export uses: no warning");
+  }
+
   private static long lastVersion(String name) {
     return DeltaTable.forPath(spark, warehouse.resolve(name).toString()).history(1).first().getAs("version");
   }
