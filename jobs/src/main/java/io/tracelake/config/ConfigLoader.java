@@ -175,21 +175,15 @@ public final class ConfigLoader {
     if (c.analytics().categoryTag() == null || c.analytics().categoryTag().isBlank()) {
       throw new ConfigException("Config key 'analytics.category_tag' must name a tag, e.g. query_category");
     }
-    if (c.ingest().splitSizeMb() < 1 || c.ingest().splitSizeMb() > 4096) {
-      throw new ConfigException("Config key 'ingest.split_size_mb' is " + c.ingest().splitSizeMb()
-          + "; valid: 1 to 4096");
-    }
-    if (c.ingest().rawMaxChars() < 64 || c.ingest().rawMaxChars() > 1_048_576) {
-      throw new ConfigException("Config key 'ingest.raw_max_chars' is " + c.ingest().rawMaxChars()
-          + "; valid: 64 to 1048576");
-    }
-    if (c.ingest().maxRecordMb() < 1 || c.ingest().maxRecordMb() > 1024) {
-      throw new ConfigException("Config key 'ingest.max_record_mb' is " + c.ingest().maxRecordMb()
-          + "; valid: 1 to 1024");
-    }
-    if (c.ingest().maxNestingDepth() < 10 || c.ingest().maxNestingDepth() > 100_000) {
-      throw new ConfigException("Config key 'ingest.max_nesting_depth' is " + c.ingest().maxNestingDepth()
-          + "; valid: 10 to 100000");
+    requireRange("ingest.split_size_mb", c.ingest().splitSizeMb(), 1, 4096);
+    requireRange("ingest.raw_max_chars", c.ingest().rawMaxChars(), 64, 1_048_576);
+    requireRange("ingest.max_record_mb", c.ingest().maxRecordMb(), 1, 1024);
+    requireRange("ingest.max_nesting_depth", c.ingest().maxNestingDepth(), 10, 100_000);
+  }
+
+  private static void requireRange(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new ConfigException("Config key '" + key + "' is " + value + "; valid: " + min + " to " + max);
     }
   }
 

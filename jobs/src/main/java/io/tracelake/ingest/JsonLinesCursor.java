@@ -86,17 +86,23 @@ final class JsonLinesCursor implements RecordCursor {
       pos++;
       return;
     }
+    if (!skipPastNewline()) {
+      finish();
+    }
+  }
+
+  /** Moves past the next newline (counting it), reading on as needed; false when the stream ends first. */
+  private boolean skipPastNewline() throws IOException {
     while (true) {
       int nl = indexOfNewline(pos);
       if (nl >= 0) {
         countNewline(nl);
         pos = nl + 1;
-        return;
+        return true;
       }
       pos = limit;
       if (!fill()) {
-        finish();
-        return;
+        return false;
       }
     }
   }
@@ -148,18 +154,7 @@ final class JsonLinesCursor implements RecordCursor {
     String head = text(pos, limit);
     line++;
     long lineNumber = line;
-    while (true) {
-      int nl = indexOfNewline(pos);
-      if (nl >= 0) {
-        countNewline(nl);
-        pos = nl + 1;
-        break;
-      }
-      pos = limit;
-      if (!fill()) {
-        break;
-      }
-    }
+    skipPastNewline();
     queue.currentLine = lineNumber;
     queue.reject(QuarantineReason.OVER_LIMIT, "a line longer than ingest.max_record_mb ("
         + reader.limits().maxRecordMb() + " MB); not read", head, "line " + lineNumber);
