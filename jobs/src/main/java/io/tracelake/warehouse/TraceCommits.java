@@ -63,7 +63,9 @@ public final class TraceCommits {
     if (upToVersion <= afterVersion) {
       return Optional.of(Set.of());
     }
-    List<Row> commits = history(warehouse).history()
+    // Only the newest commits are read: as many as lie between the two versions (and any written since).
+    long newer = latestVersion(warehouse) - afterVersion;
+    List<Row> commits = history(warehouse).history((int) Math.min(Integer.MAX_VALUE, newer))
         .where(col("version").gt(afterVersion).and(col("version").leq(upToVersion)))
         .select("version", "operation", "userMetadata").collectAsList();
     if (commits.size() != upToVersion - afterVersion) {
