@@ -13,13 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,23 +52,8 @@ class ConcurrentWritersTest {
       var together = spark.read().format("delta").load(warehouse.resolve(table).toString());
       var single = spark.read().format("delta").load(alone.resolve(table).toString());
       assertEquals(single.count(), together.count(), table + " rows");
-      assertEquals(0, comparable(single).exceptAll(comparable(together)).count(), table);
+      assertEquals(0, CompareWarehouses.comparable(single).exceptAll(CompareWarehouses.comparable(together))
+          .count(), table);
     }
-  }
-
-  /** The columns that do not depend on when a run happened, maps as sorted JSON (set operations refuse maps). */
-  static Dataset<Row> comparable(Dataset<Row> table) {
-    List<Column> columns = new ArrayList<>();
-    for (StructField f : table.schema().fields()) {
-      if (List.of("ingested_at", "run_id", "quarantine_id").contains(f.name())) {
-        continue;
-      }
-      Column c = functions.col(f.name());
-      columns.add(f.dataType() instanceof MapType
-          ? functions.to_json(functions.map_from_entries(functions.array_sort(functions.map_entries(c))))
-              .as(f.name())
-          : c);
-    }
-    return table.select(columns.toArray(new Column[0]));
   }
 }
