@@ -32,6 +32,9 @@ public final class CompareWarehouses {
   /** Columns that record when or by which run a row was written. */
   private static final List<String> RUN_COLUMNS = List.of("ingested_at", "run_id", "quarantine_id");
 
+  /** More columns to leave out, from {@code -Dcompare.ignore=a,b}: e.g. source_file, when the two read other paths. */
+  private static final List<String> IGNORED = List.of(System.getProperty("compare.ignore", "").split(","));
+
   private CompareWarehouses() {}
 
   public static void main(String[] args) {
@@ -73,7 +76,7 @@ public final class CompareWarehouses {
   static Dataset<Row> comparable(Dataset<Row> table) {
     List<Column> columns = new ArrayList<>();
     for (StructField f : table.schema().fields()) {
-      if (RUN_COLUMNS.contains(f.name())) {
+      if (RUN_COLUMNS.contains(f.name()) || IGNORED.contains(f.name())) {
         continue;
       }
       Column c = col(f.name());
