@@ -1,9 +1,7 @@
 package io.tracelake.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tracelake.UserInputException;
+import io.tracelake.export.TraceDocuments;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.search.TraceOrder;
@@ -13,10 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -44,13 +40,11 @@ public final class SearchCommand implements Callable<Integer> {
   int maxResults;
 
   @Option(names = "--format", defaultValue = "table",
-      description = "table (default), json (one Trace.to_json()-style object per line) or csv.")
+      description = "table (default), json (one Trace.to_json() document per line, root span only) or csv.")
   String format;
 
   @Option(names = "--output", paramLabel = "PATH", description = "Write to this file instead of the terminal.")
   Path output;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public Integer call() throws IOException {
@@ -66,7 +60,7 @@ public final class SearchCommand implements Callable<Integer> {
     Dataset<Row> found = TraceSearch.search(ReportCommands.traces(warehouse), where, order, maxResults);
     List<Row> rows = found.collectAsList();
     String text = switch (format) {
-      case "json" -> json(rows);
+      case "json" -> TraceDocuments.toJsonLines(rows);
       case "csv" -> csv(rows);
       default -> table(rows);
     };
@@ -121,55 +115,5 @@ public final class SearchCommand implements Callable<Integer> {
       out.append(String.join(",", cells)).append('\n');
     }
     return out.toString();
-  }
-
-  /** The info part with {@code Trace.to_json()}'s field names, one object per line (readable by ingest). */
-  static String json(List<Row> rows) throws IOException {
-    StringBuilder out = new StringBuilder();
-    for (Row r : rows) {
-      ObjectNode info = JSON.createObjectNode();
-      info.put("trace_id", r.<String>getAs(TraceColumns.TRACE_ID));
-      if (r.getAs(TraceColumns.CLIENT_REQUEST_ID) != null) {
-        info.put("client_request_id", r.<String>getAs(TraceColumns.CLIENT_REQUEST_ID));
-      }
-      ObjectNode location = info.putObject("trace_location");
-      location.put("type", "MLFLOW_EXPERIMENT");
-      location.putObject("mlflow_experiment").put("experiment_id", r.<String>getAs(TraceColumns.EXPERIMENT_ID));
-      info.put("request_time", r.<Instant>getAs(TraceColumns.REQUEST_TIME).toString());
-      info.put("state", r.<String>getAs(TraceColumns.STATE));
-      putMap(info.putObject("trace_metadata"), r.getJavaMap(r.fieldIndex(TraceColumns.TRACE_METADATA)));
-      putMap(info.putObject("tags"), r.getJavaMap(r.fieldIndex(TraceColumns.TAGS)));
-      if (r.getAs(TraceColumns.REQUEST_PREVIEW) != null) {
-        info.put("request_preview", r.<String>getAs(TraceColumns.REQUEST_PREVIEW));
-      }
-      if (r.getAs(TraceColumns.RESPONSE_PREVIEW) != null) {
-        info.put("response_preview", r.<String>getAs(TraceColumns.RESPONSE_PREVIEW));
-      }
-      if (r.getAs(TraceColumns.EXECUTION_DURATION_MS) != null) {
-        info.put("execution_duration_ms", r.<Long>getAs(TraceColumns.EXECUTION_DURATION_MS));
-      }
-      ArrayNode assessments = info.putArray("assessments");
-      for (Row a : r.<Row>getList(r.fieldIndex(TraceColumns.ASSESSMENTS))) {
-        ObjectNode node = assessments.addObject();
-        node.put("assessment_id", a.<String>getAs("assessment_id"));
-        node.put("assessment_name", a.<String>getAs("name"));
-        node.putObject("source").put("source_type", a.<String>getAs("source_type"))
-            .put("source_id", a.<String>getAs("source_id"));
-        if (a.getAs("value") != null) {
-          node.putObject(a.<String>getAs("kind")).set("value", JSON.readTree(a.<String>getAs("value")));
-        }
-        if (a.getAs("rationale") != null) {
-          node.put("rationale", a.<String>getAs("rationale"));
-        }
-      }
-      ObjectNode trace = JSON.createObjectNode();
-      trace.set("info", info);
-      out.append(JSON.writeValueAsString(trace)).append('\n');
-    }
-    return out.toString();
-  }
-
-  private static void putMap(ObjectNode node, Map<String, String> map) {
-    map.forEach(node::put);
   }
 }
