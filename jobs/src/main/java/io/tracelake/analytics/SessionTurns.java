@@ -28,9 +28,14 @@ public final class SessionTurns {
 
   private SessionTurns() {}
 
-  public static Dataset<Row> compute(Dataset<Row> traces) {
-    WindowSpec order = Window.partitionBy(col(TraceColumns.SESSION_ID))
+  /** The order of turns within a session: by request time, ties broken by trace id. */
+  public static WindowSpec turnOrder() {
+    return Window.partitionBy(col(TraceColumns.SESSION_ID))
         .orderBy(col(TraceColumns.REQUEST_TIME), col(TraceColumns.TRACE_ID));
+  }
+
+  public static Dataset<Row> compute(Dataset<Row> traces) {
+    WindowSpec order = turnOrder();
     Column requestMs = unix_millis(col(TraceColumns.REQUEST_TIME));
     Column previousEnd = lag(requestMs.plus(coalesce(col(TraceColumns.EXECUTION_DURATION_MS), lit(0L))), 1)
         .over(order);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 @picocli.CommandLine.Command(name = "sql", mixinStandardHelpOptions = true,
     description = {"Runs one Spark SQL query with every warehouse table available by its name (traces, "
         + "traces_quarantine, ingest_runs, analytics_runs, traces_flat, daily_user_activity, version_breakdown, "
-        + "session_turns, sessions, user_summary, version_summary, environment_summary), e.g.",
+        + "session_turns, sessions, user_summary, version_summary, environment_summary, eval_datasets), e.g.",
         "  tracelake sql --warehouse warehouse \"SELECT reason, count(*) FROM traces_quarantine GROUP BY reason\"",
         "Statements that write or change anything are rejected."})
 public final class SqlCommand implements Callable<Integer> {
@@ -46,6 +46,7 @@ public final class SqlCommand implements Callable<Integer> {
     List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.QUARANTINE, TableNames.INGEST_RUNS,
         TableNames.ANALYTICS_RUNS));
     names.addAll(AnalyticsTables.all());
+    names.add(TableNames.EVAL_DATASETS);
     return names;
   }
 

@@ -9,4 +9,5 @@ public final class TableNames {
   public static final String QUARANTINE = "traces_quarantine";
   public static final String INGEST_RUNS = "ingest_runs";
   public static final String ANALYTICS_RUNS = "analytics_runs";
+  public static final String EVAL_DATASETS = "eval_datasets";
 }
