@@ -79,6 +79,15 @@ public final class VersionBreakdowns {
     return summary(daily, ENVIRONMENT_KEYS);
   }
 
+  /**
+   * {@code version_breakdown} rows (or {@link #mergedPerVersion} rows) merged into one row per value of {@code keys}
+   * (none: one row for everything): {@code first_seen, last_seen, interactions, distinct_users, sessions,
+   * error_count, error_rate, avg/p50/p95_duration_ms}, tokens — exact, as if computed from the traces.
+   */
+  public static Dataset<Row> summaryFromDaily(Dataset<Row> daily, String... keys) {
+    return summary(daily, List.of(keys));
+  }
+
   private static Dataset<Row> summary(Dataset<Row> daily, List<String> keys) {
     List<Column> aggs = new ArrayList<>();
     aggs.addAll(DailyRollups.timeSpan("first_seen", "last_seen"));

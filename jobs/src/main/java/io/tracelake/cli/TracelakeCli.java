@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Batch analytics on MLflow trace exports with Apache Spark and Delta Lake.",
     subcommands = {RunCommand.class, WatchCommand.class, IngestCommand.class, AnalyticsCommand.class,
         ReportCommands.UserReportCommand.class, ReportCommands.SessionFlowCommand.class,
-        ReportCommands.BreakdownCommand.class, SearchCommand.class, EvalDatasetCommand.class, SqlCommand.class, GenerateCommand.class})
+        ReportCommands.BreakdownCommand.class, SearchCommand.class, EvalDatasetCommand.class, ReportCommand.class, SqlCommand.class, GenerateCommand.class})
 public final class TracelakeCli implements Runnable {
 
   @CommandLine.Spec

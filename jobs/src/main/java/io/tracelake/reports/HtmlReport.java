@@ -1,0 +1,284 @@
+package io.tracelake.reports;
+
+import static io.tracelake.reports.SvgCharts.escape;
+
+import io.tracelake.reports.SvgCharts.ValueFormat;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.spark.sql.Row;
+
+/**
+ * The report as one self-contained HTML page: styles, charts (inline SVG) and a small self-check script are inside
+ * the file; it loads nothing, so it opens offline and can be mailed. Every figure carries its raw value in a
+ * {@code data-value} attribute (headline cards) or {@code data-v} (table cells), so that tests and scripts read the
+ * numbers back exactly.
+ */
+public final class HtmlReport {
+
+  private HtmlReport() {}
+
+  /** What the page says about where its figures come from. */
+  public record Context(String warehouse, String from, String to, String filter, Instant generatedAt) {}
+
+  public static String render(ReportData d, Context context) {
+    StringBuilder h = new StringBuilder(32_768);
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        .append("<title>Tracelake report</title><style>").append(STYLE).append("</style><script>")
+        .append(SELF_CHECK).append("</script></head><body>");
+    header(h, d, context);
+    headline(h, d);
+    activity(h, d);
+    releases(h, d);
+    users(h, d);
+    sessions(h, d);
+    feedback(h, d);
+    quarantine(h, d);
+    h.append("<footer>Figures from the warehouse's analytics tables (<code>version_breakdown</code>, ")
+        .append("<code>daily_user_activity</code>, <code>sessions</code>, <code>session_turns</code>), merged over the ")
+        .append("range exactly as <code>version_summary</code> is; feedback from <code>traces</code>; quarantine from ")
+        .append("<code>traces_quarantine</code>. Latency percentiles are exact (linear interpolation, as pandas' ")
+        .append("<code>quantile</code>), over traces that have a duration.</footer>");
+    h.append("</body></html>\n");
+    return h.toString();
+  }
+
+  private static void header(StringBuilder h, ReportData d, Context c) {
+    String first = d.perDay().isEmpty() ? "–" : day(d.perDay().get(0));
+    String last = d.perDay().isEmpty() ? "–" : day(d.perDay().get(d.perDay().size() - 1));
+    h.append("<header><h1>Tracelake report</h1><p class=\"meta\">")
+        .append(escape(c.warehouse())).append(" · traces of ").append(first).append(" to ").append(last)
+        .append(" (UTC dates").append(c.from() == null && c.to() == null ? ", all" : ", asked "
+            + escape(Objects.toString(c.from(), "…")) + " to " + escape(Objects.toString(c.to(), "…")))
+        .append(")");
+    if (c.filter() != null) {
+      h.append(" · filter <code>").append(escape(c.filter())).append("</code>");
+    }
+    h.append(" · generated ").append(c.generatedAt()).append("</p></header>");
+  }
+
+  private static void headline(StringBuilder h, ReportData d) {
+    Row o = d.overall();
+    long quarantined = d.quarantine().stream().mapToLong(r -> ((Number) r.get(1)).longValue()).sum();
+    h.append("<section class=\"cards\">");
+    card(h, "traces", "Traces", o.getAs("interactions"), ValueFormat.COUNT);
+    card(h, "users", "Users", o.getAs("distinct_users"), ValueFormat.COUNT);
+    card(h, "sessions", "Sessions", o.getAs("sessions"), ValueFormat.COUNT);
+    card(h, "error_rate", "Error rate", o.getAs("error_rate"), ValueFormat.PERCENT);
+    card(h, "p50_duration_ms", "p50 latency", o.getAs("p50_duration_ms"), ValueFormat.MILLIS);
+    card(h, "p95_duration_ms", "p95 latency", o.getAs("p95_duration_ms"), ValueFormat.MILLIS);
+    card(h, "total_tokens", "Tokens", o.getAs("total_tokens"), ValueFormat.COUNT);
+    card(h, "quarantined", "Quarantined records", quarantined, ValueFormat.COUNT);
+    h.append("</section>");
+  }
+
+  private static void card(StringBuilder h, String key, String label, Object value, ValueFormat format) {
+    h.append("<div class=\"card\" data-figure=\"").append(key).append("\" data-value=\"").append(raw(value))
+        .append("\"><div class=\"value\">").append(value == null ? "–" : escape(format.apply(number(value))))
+        .append("</div><div class=\"label\">").append(label).append("</div></div>");
+  }
+
+  private static void activity(StringBuilder h, ReportData d) {
+    List<String> days = d.perDay().stream().map(r -> day(r)).toList();
+    h.append("<section><h2>Activity per day</h2><div class=\"grid\">");
+    h.append(SvgCharts.lines("Traces per day", days, Map.of("traces", column(d.perDay(), "interactions")),
+        ValueFormat.COUNT));
+    h.append(SvgCharts.lines("Daily active users", days, Map.of("users", column(d.perDay(), "distinct_users")),
+        ValueFormat.COUNT));
+    h.append("</div>");
+    table(h, "per-day", List.of("date", "traces", "active users", "sessions", "error rate", "p50", "p95", "tokens"),
+        d.perDay(), List.of(r -> r.getAs("activity_date"), r -> r.getAs("interactions"),
+            r -> r.getAs("distinct_users"), r -> r.getAs("sessions"), r -> r.getAs("error_rate"),
+            r -> r.getAs("p50_duration_ms"), r -> r.getAs("p95_duration_ms"), r -> r.getAs("total_tokens")),
+        Arrays.asList(null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT,
+            ValueFormat.MILLIS, ValueFormat.MILLIS, ValueFormat.COUNT));
+    h.append("</section>");
+  }
+
+  private static void releases(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Releases and environments</h2><div class=\"grid\"><div>");
+    h.append("<h3>Interactions and users per app version</h3>");
+    table(h, "per-version", List.of("app version", "interactions", "distinct users"), d.perVersion(),
+        List.of(r -> r.getAs("app_version"), r -> r.getAs("interactions"), r -> r.getAs("distinct_users")),
+        Arrays.asList(null, ValueFormat.COUNT, ValueFormat.COUNT));
+    h.append("</div><div><h3>Interactions per environment</h3>");
+    table(h, "per-environment", List.of("environment", "interactions"), d.perEnvironment(),
+        List.of(r -> r.getAs("environment"), r -> r.getAs("interactions")), Arrays.asList(null, ValueFormat.COUNT));
+    h.append("</div></div><h3>Per app version and environment</h3>");
+    table(h, "per-release", List.of("app version", "environment", "interactions", "distinct users", "sessions",
+            "error rate", "p50", "p95", "tokens"), d.perRelease(),
+        List.of(r -> r.getAs("app_version"), r -> r.getAs("environment"), r -> r.getAs("interactions"),
+            r -> r.getAs("distinct_users"), r -> r.getAs("sessions"), r -> r.getAs("error_rate"),
+            r -> r.getAs("p50_duration_ms"), r -> r.getAs("p95_duration_ms"), r -> r.getAs("total_tokens")),
+        Arrays.asList(null, null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT,
+            ValueFormat.MILLIS, ValueFormat.MILLIS, ValueFormat.COUNT));
+    List<String> days = d.perDay().stream().map(r -> day(r)).toList();
+    Map<String, double[]> p95 = new LinkedHashMap<>();
+    Map<String, double[]> errors = new LinkedHashMap<>();
+    for (Row release : d.perRelease()) {
+      p95.put(releaseName(release), nanArray(days.size()));
+      errors.put(releaseName(release), nanArray(days.size()));
+    }
+    for (Row r : d.releaseDays()) {
+      int day = days.indexOf(day(r));
+      if (day >= 0 && r.getAs("p95_duration_ms") != null) {
+        p95.get(releaseName(r))[day] = r.<Double>getAs("p95_duration_ms");
+      }
+      if (day >= 0 && r.getAs("error_rate") != null) {
+        errors.get(releaseName(r))[day] = r.<Double>getAs("error_rate");
+      }
+    }
+    h.append("<div class=\"grid\">");
+    h.append(SvgCharts.lines("p95 latency per day, per app version · environment", days, p95, ValueFormat.MILLIS));
+    h.append(SvgCharts.lines("Error rate per day, per app version · environment", days, errors,
+        ValueFormat.PERCENT));
+    h.append("</div></section>");
+  }
+
+  private static String releaseName(Row r) {
+    return Objects.toString(r.getAs("app_version"), "(none)") + " · " + Objects.toString(r.getAs("environment"),
+        "(none)");
+  }
+
+  private static void users(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Busiest users</h2>");
+    table(h, "busiest-users", List.of("user", "interactions", "sessions", "error rate", "top category"),
+        d.busiestUsers(), List.of(r -> r.getAs("user_id"), r -> r.getAs("interactions"), r -> r.getAs("sessions"),
+            r -> r.getAs("error_rate"), r -> r.getAs("top_category")),
+        Arrays.asList(null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT, null));
+    h.append("</section>");
+  }
+
+  private static void sessions(StringBuilder h, ReportData d) {
+    List<String> turnLabels = new ArrayList<>();
+    double[] turnCounts = new double[d.turnsPerSession().size()];
+    for (int i = 0; i < turnCounts.length; i++) {
+      Row r = d.turnsPerSession().get(i);
+      int turns = ((Number) r.get(0)).intValue();
+      turnLabels.add(turns >= 10 ? "10+" : String.valueOf(turns));
+      turnCounts[i] = ((Number) r.get(1)).doubleValue();
+    }
+    List<String> gapLabels = List.of(ReportData.GAP_LABELS);
+    double[] gapCounts = new double[gapLabels.size()];
+    d.gaps().forEach(r -> gapCounts[((Number) r.get(0)).intValue()] = ((Number) r.get(1)).doubleValue());
+    h.append("<section><h2>Sessions</h2><div class=\"grid\">");
+    h.append(SvgCharts.bars("Sessions by number of turns", turnLabels, turnCounts, ValueFormat.COUNT));
+    h.append(SvgCharts.bars("Idle gap before a turn (from the previous turn's end)", gapLabels, gapCounts,
+        ValueFormat.COUNT));
+    h.append("</div></section>");
+  }
+
+  private static void feedback(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Feedback per app version</h2>");
+    if (d.feedback().isEmpty()) {
+      h.append("<p>No trace in the range has a feedback assessment.</p></section>");
+      return;
+    }
+    table(h, "feedback", List.of("app version", "feedback", "traces assessed", "share true", "mean value"),
+        d.feedback(), List.of(r -> r.getAs("app_version"), r -> r.getAs("name"), r -> r.getAs("traces"),
+            r -> r.getAs("positive_rate"), r -> r.getAs("mean")),
+        Arrays.asList(null, null, ValueFormat.COUNT, ValueFormat.PERCENT, v -> String.format(Locale.ROOT, "%.2f", v)));
+    h.append("</section>");
+  }
+
+  private static void quarantine(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Quarantine by reason</h2>");
+    if (d.quarantine().isEmpty()) {
+      h.append("<p>Nothing was quarantined.</p></section>");
+      return;
+    }
+    table(h, "quarantine", List.of("reason", "records"), d.quarantine(),
+        List.of(r -> r.getAs("reason"), r -> r.getAs("records")), Arrays.asList(null, ValueFormat.COUNT));
+    h.append("<p class=\"note\">All ingest runs: a quarantined record has no date the report could trust.</p>")
+        .append("</section>");
+  }
+
+  /** A table; a null format writes the value as text, a null value as "(none)" (its raw value stays empty). */
+  private static void table(StringBuilder h, String name, List<String> header, List<Row> rows,
+      List<Function<Row, Object>> cells, List<ValueFormat> formats) {
+    h.append("<table data-table=\"").append(name).append("\"><thead><tr>");
+    header.forEach(c -> h.append("<th>").append(escape(c)).append("</th>"));
+    h.append("</tr></thead><tbody>");
+    for (Row r : rows) {
+      h.append("<tr>");
+      for (int i = 0; i < cells.size(); i++) {
+        Object v = cells.get(i).apply(r);
+        ValueFormat f = formats.get(i);
+        String shown = v == null ? (f == null ? "(none)" : "–") : f == null ? String.valueOf(v)
+            : f.apply(number(v));
+        h.append("<td data-v=\"").append(escape(raw(v))).append('"').append(f == null ? "" : " class=\"num\"")
+            .append('>').append(escape(shown)).append("</td>");
+      }
+      h.append("</tr>");
+    }
+    h.append("</tbody></table>");
+  }
+
+  private static String day(Row r) {
+    return Objects.toString(r.getAs("activity_date"));
+  }
+
+  private static double[] column(List<Row> rows, String column) {
+    double[] out = new double[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object v = rows.get(i).getAs(column);
+      out[i] = v == null ? Double.NaN : number(v);
+    }
+    return out;
+  }
+
+  private static double[] nanArray(int n) {
+    double[] out = new double[n];
+    java.util.Arrays.fill(out, Double.NaN);
+    return out;
+  }
+
+  private static double number(Object v) {
+    return ((Number) v).doubleValue();
+  }
+
+  private static String raw(Object v) {
+    return v == null ? "" : String.valueOf(v);
+  }
+
+  private static final String STYLE = String.join("\n",
+      ":root{--fg:#111827;--muted:#6b7280;--line:#e5e7eb;--bg:#f9fafb}",
+      "*{box-sizing:border-box}body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,'Segoe UI',"
+          + "Roboto,'DejaVu Sans',sans-serif;color:var(--fg);background:#fff}",
+      "h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px;padding-top:8px;"
+          + "border-top:1px solid var(--line)}h3{font-size:14px;margin:16px 0 8px;color:#374151}",
+      ".meta,.note,footer{color:var(--muted)}footer{margin-top:40px;font-size:12px}code{font-size:12px}",
+      ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;margin-top:16px}",
+      ".card{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:12px 14px}",
+      ".card .value{font-size:22px;font-weight:600}.card .label{color:var(--muted);font-size:12px}",
+      ".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}",
+      "figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:10px}",
+      "figcaption{font-weight:600;margin-bottom:4px}svg.chart{width:100%;height:auto;display:block}",
+      "svg .grid{stroke:var(--line);stroke-width:1}svg .tick{font-size:11px;fill:var(--muted)}",
+      ".legend{font-size:12px;color:#374151;margin-top:4px}.key{margin-right:12px;white-space:nowrap}",
+      ".key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}",
+      "table{border-collapse:collapse;margin:4px 0 8px;font-size:13px}th,td{padding:4px 10px;"
+          + "border-bottom:1px solid var(--line);text-align:left}th{color:#374151;font-weight:600}",
+      "td.num{text-align:right;font-variant-numeric:tabular-nums}");
+
+  /**
+   * Marks the page for a headless browser check: {@code data-report-status} on the body becomes {@code ok}, or names
+   * a script error or a chart that drew nothing.
+   */
+  private static final String SELF_CHECK = String.join("\n",
+      "(function(){var errors=[];window.addEventListener('error',function(e){errors.push(e.message);});",
+      "window.addEventListener('load',function(){var status;",
+      "if(errors.length){status='script error: '+errors.join('; ');}else{var empty=[];",
+      "document.querySelectorAll('figure').forEach(function(f){if(!f.querySelector('svg.chart .mark')){",
+      "empty.push(f.querySelector('figcaption').textContent);}});",
+      "status=empty.length?'empty chart: '+empty.join('; '):'ok';}",
+      "document.body.dataset.reportStatus=status;",
+      "document.body.dataset.charts=String(document.querySelectorAll('svg.chart').length);});})();");
+}

@@ -1,0 +1,138 @@
+package io.tracelake.reports;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import io.tracelake.analytics.AnalyticsTables;
+import io.tracelake.analytics.DailyUserActivity;
+import io.tracelake.analytics.SessionSummaries;
+import io.tracelake.analytics.SessionTurns;
+import io.tracelake.analytics.UserSummary;
+import io.tracelake.analytics.VersionBreakdowns;
+import io.tracelake.schema.QuarantineColumns;
+import io.tracelake.schema.TraceColumns;
+import io.tracelake.warehouse.TableNames;
+import io.tracelake.warehouse.Warehouse;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The figures of the HTML report, each a small collected result.
+ *
+ * <p>Without a filter every figure comes from the analytics tables, restricted to the date range: the summaries are
+ * merged from the daily rows with the same code that writes {@code version_summary} (so over all dates they equal
+ * that table). With a filter, the daily tables are first computed over the matching traces by the analytics job's own
+ * transformations. Feedback rates come from the traces' assessments (no analytics table holds them) and the
+ * quarantine from {@code traces_quarantine} (all runs: a quarantined record has no trusted date).
+ *
+ * @param overall one row: interactions, distinct_users, sessions, error_rate, p50/p95_duration_ms, tokens
+ * @param perDay per {@code activity_date}: the same figures (distinct_users is the day's active users)
+ * @param perVersion per {@code app_version}: interactions, distinct_users (the tutorial's release breakdown)
+ * @param perEnvironment per {@code environment}: interactions
+ * @param perRelease per ({@code app_version, environment}): the figures of {@code version_summary}
+ * @param releaseDays per ({@code activity_date, app_version, environment}): p95_duration_ms, error_rate
+ * @param busiestUsers the ten users with the most interactions: user_id, interactions, sessions, error_rate,
+ *     top_category
+ * @param turnsPerSession {@code turns} (10 standing for 10 or more), {@code sessions}
+ * @param gaps idle-gap bucket ({@code bucket} index, {@code label}) and {@code turns} in it
+ * @param feedback per ({@code app_version, name}): traces with a valid feedback of that name, the share of
+ *     {@code true} among boolean values and the mean of numeric ones
+ * @param quarantine per {@code reason}: records
+ */
+public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
+    List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
+    List<Row> feedback, List<Row> quarantine) {
+
+  /** Gap buckets: upper bounds in ms (exclusive) and labels; a negative gap (overlapping turns) is its own. */
+  static final long[] GAP_BOUNDS = {0, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000};
+  static final String[] GAP_LABELS = {"overlap", "< 10 s", "10–30 s", "30 s–1 min", "1–2 min", "2–5 min",
+      "5–15 min", "15–60 min", "> 1 h"};
+
+  /**
+   * Reads the figures of {@code warehouse} for request dates in [{@code from}, {@code to}] (either may be null), over
+   * the traces matching {@code filter} (null: the analytics tables as they are).
+   */
+  public static ReportData read(Warehouse warehouse, LocalDate from, LocalDate to, Column filter, String categoryTag) {
+    Dataset<Row> traces = inRange(warehouse.read(TableNames.TRACES), TraceColumns.REQUEST_DATE, from, to);
+    Dataset<Row> daily;
+    Dataset<Row> users;
+    Dataset<Row> turns;
+    Dataset<Row> sessions;
+    if (filter == null) {
+      daily = inRange(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN), DailyUserActivity.DATE, from, to);
+      users = inRange(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY), DailyUserActivity.DATE, from, to);
+      turns = inRange(warehouse.read(AnalyticsTables.SESSION_TURNS), TraceColumns.REQUEST_DATE, from, to);
+      sessions = inRange(warehouse.read(AnalyticsTables.SESSIONS), SessionSummaries.SESSION_DATE, from, to);
+    } else {
+      traces = traces.where(filter).cache();
+      daily = VersionBreakdowns.daily(traces).cache();
+      users = DailyUserActivity.compute(traces, categoryTag);
+      turns = SessionTurns.compute(traces).cache();
+      sessions = SessionSummaries.compute(turns);
+    }
+    Column byDate = col(DailyUserActivity.DATE);
+    return new ReportData(
+        VersionBreakdowns.summaryFromDaily(daily).first(),
+        VersionBreakdowns.summaryFromDaily(daily, DailyUserActivity.DATE).orderBy(byDate).collectAsList(),
+        VersionBreakdowns.summaryFromDaily(daily, TraceColumns.APP_VERSION)
+            .orderBy(col(TraceColumns.APP_VERSION).asc_nulls_last()).collectAsList(),
+        VersionBreakdowns.summaryFromDaily(daily, TraceColumns.ENVIRONMENT)
+            .orderBy(col(TraceColumns.ENVIRONMENT).asc_nulls_last()).collectAsList(),
+        VersionBreakdowns.summaryFromDaily(daily, TraceColumns.APP_VERSION, TraceColumns.ENVIRONMENT)
+            .orderBy(col(TraceColumns.APP_VERSION).asc_nulls_last(), col(TraceColumns.ENVIRONMENT).asc_nulls_last())
+            .collectAsList(),
+        daily.select(byDate, col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT), col("p95_duration_ms"),
+            col("error_rate")).orderBy(byDate).collectAsList(),
+        UserSummary.fromDaily(users.where(col(TraceColumns.USER_ID).isNotNull()))
+            .orderBy(col("interactions").desc(), col(TraceColumns.USER_ID)).limit(10)
+            .select(TraceColumns.USER_ID, "interactions", "sessions", "error_rate", "top_category").collectAsList(),
+        sessions.groupBy(when(col("turns").geq(10), 10).otherwise(col("turns")).as("turns"))
+            .agg(count(lit(1)).as("sessions")).orderBy("turns").collectAsList(),
+        gapBuckets(turns),
+        feedback(traces),
+        warehouse.read(TableNames.QUARANTINE).groupBy(QuarantineColumns.REASON).agg(count(lit(1)).as("records"))
+            .orderBy(col("records").desc(), col(QuarantineColumns.REASON)).collectAsList());
+  }
+
+  private static Dataset<Row> inRange(Dataset<Row> table, String dateColumn, LocalDate from, LocalDate to) {
+    Dataset<Row> out = table;
+    if (from != null) {
+      out = out.where(col(dateColumn).geq(lit(from)));
+    }
+    if (to != null) {
+      out = out.where(col(dateColumn).leq(lit(to)));
+    }
+    return out;
+  }
+
+  private static List<Row> gapBuckets(Dataset<Row> turns) {
+    Column gap = col("gap_ms");
+    Column bucket = lit(GAP_BOUNDS.length);
+    for (int i = GAP_BOUNDS.length - 1; i >= 0; i--) {
+      bucket = when(gap.lt(GAP_BOUNDS[i]), i).otherwise(bucket);
+    }
+    return turns.where(gap.isNotNull()).groupBy(bucket.as("bucket")).agg(count(lit(1)).as("turns"))
+        .orderBy("bucket").collectAsList();
+  }
+
+  private static List<Row> feedback(Dataset<Row> traces) {
+    Dataset<Row> feedback = traces.select(col(TraceColumns.TRACE_ID), col(TraceColumns.APP_VERSION),
+            explode(col(TraceColumns.ASSESSMENTS)).as("a"))
+        .where(col("a.kind").equalTo("feedback").and(col("a.valid")).and(col("a.value").isNotNull()));
+    Column value = col("a.value");
+    Column positive = when(value.equalTo("true"), 1.0).when(value.equalTo("false"), 0.0);
+    Column numeric = when(value.rlike("^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"), value.cast("double"));
+    return feedback.groupBy(col(TraceColumns.APP_VERSION), col("a.name").as("name"))
+        .agg(countDistinct(col(TraceColumns.TRACE_ID)).as("traces"), avg(positive).as("positive_rate"),
+            avg(numeric).as("mean"))
+        .orderBy(col(TraceColumns.APP_VERSION).asc_nulls_last(), col("name")).collectAsList();
+  }
+}

@@ -1,0 +1,190 @@
+package io.tracelake.reports;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Small charts as inline SVG: text that needs no script, no font download and no network, scales with the page and
+ * prints sharply. Every data point or bar is an element of class {@code mark} with a {@code <title>} (the browser's
+ * tooltip), so that a check can count what a chart draws.
+ */
+public final class SvgCharts {
+
+  private SvgCharts() {}
+
+  private static final int WIDTH = 640;
+  private static final int HEIGHT = 260;
+  private static final int LEFT = 58;
+  private static final int RIGHT = 36;
+  private static final int TOP = 16;
+  private static final int BOTTOM = 44;
+  private static final String[] PALETTE = {"#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2",
+      "#ca8a04", "#db2777", "#4b5563", "#65a30d"};
+
+  /** A colour of the palette, the same for the same index everywhere in a report. */
+  public static String colour(int index) {
+    return PALETTE[index % PALETTE.length];
+  }
+
+  /**
+   * Lines over shared x labels (dates). A NaN value is a gap: no point is drawn and the line breaks. {@code format}
+   * turns a value into the label of an axis tick or tooltip.
+   */
+  public static String lines(String title, List<String> x, Map<String, double[]> series, ValueFormat format) {
+    double max = 0;
+    for (double[] values : series.values()) {
+      for (double v : values) {
+        if (!Double.isNaN(v)) {
+          max = Math.max(max, v);
+        }
+      }
+    }
+    Scale y = Scale.of(max);
+    StringBuilder svg = open(title);
+    axes(svg, y, format);
+    xLabels(svg, x, false);
+    int s = 0;
+    for (Map.Entry<String, double[]> e : series.entrySet()) {
+      String colour = colour(s++);
+      double[] values = e.getValue();
+      StringBuilder path = new StringBuilder();
+      boolean penDown = false;
+      for (int i = 0; i < values.length; i++) {
+        if (Double.isNaN(values[i])) {
+          penDown = false;
+          continue;
+        }
+        path.append(penDown ? " L" : " M").append(fmt(xAt(i, x.size(), false))).append(',')
+            .append(fmt(yAt(values[i], y)));
+        penDown = true;
+      }
+      if (!path.isEmpty()) {
+        svg.append("<path d=\"").append(path.toString().trim()).append("\" fill=\"none\" stroke=\"").append(colour)
+            .append("\" stroke-width=\"2\"/>");
+      }
+      for (int i = 0; i < values.length; i++) {
+        if (!Double.isNaN(values[i])) {
+          svg.append("<circle class=\"mark\" cx=\"").append(fmt(xAt(i, x.size(), false))).append("\" cy=\"")
+              .append(fmt(yAt(values[i], y))).append("\" r=\"3\" fill=\"").append(colour).append("\"><title>")
+              .append(escape(e.getKey() + " · " + x.get(i) + ": " + format.apply(values[i])))
+              .append("</title></circle>");
+        }
+      }
+    }
+    svg.append("</svg>");
+    return figure(svg, title, legend(series.keySet().stream().toList()));
+  }
+
+  /** One bar per label. */
+  public static String bars(String title, List<String> labels, double[] values, ValueFormat format) {
+    double max = 0;
+    for (double v : values) {
+      max = Math.max(max, v);
+    }
+    Scale y = Scale.of(max);
+    StringBuilder svg = open(title);
+    axes(svg, y, format);
+    xLabels(svg, labels, true);
+    double slot = (WIDTH - LEFT - RIGHT) / (double) Math.max(1, labels.size());
+    for (int i = 0; i < values.length; i++) {
+      double top = yAt(values[i], y);
+      svg.append("<rect class=\"mark\" x=\"").append(fmt(LEFT + i * slot + slot * 0.15)).append("\" y=\"")
+          .append(fmt(top)).append("\" width=\"").append(fmt(slot * 0.7)).append("\" height=\"")
+          .append(fmt(HEIGHT - BOTTOM - top)).append("\" fill=\"").append(colour(0)).append("\"><title>")
+          .append(escape(labels.get(i) + ": " + format.apply(values[i]))).append("</title></rect>");
+    }
+    svg.append("</svg>");
+    return figure(svg, title, "");
+  }
+
+  /** How a value is written on an axis and in a tooltip. */
+  @FunctionalInterface
+  public interface ValueFormat {
+    String apply(double value);
+
+    ValueFormat COUNT = v -> String.format(Locale.ROOT, "%,.0f", v);
+    ValueFormat PERCENT = v -> String.format(Locale.ROOT, "%.1f %%", v * 100);
+    ValueFormat MILLIS = v -> v >= 10_000 ? String.format(Locale.ROOT, "%.1f s", v / 1000)
+        : String.format(Locale.ROOT, "%,.0f ms", v);
+  }
+
+  /** A y axis from 0 to a round maximum with 4 steps. */
+  private record Scale(double max) {
+    static Scale of(double dataMax) {
+      if (dataMax <= 0) {
+        return new Scale(1);
+      }
+      double step = Math.pow(10, Math.floor(Math.log10(dataMax / 4)));
+      for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+        if (step * m * 4 >= dataMax) {
+          return new Scale(step * m * 4);
+        }
+      }
+      return new Scale(step * 40);
+    }
+  }
+
+  private static StringBuilder open(String title) {
+    return new StringBuilder("<svg class=\"chart\" role=\"img\" aria-label=\"").append(escape(title))
+        .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+        .append("\" xmlns=\"http://www.w3.org/2000/svg\">");
+  }
+
+  private static void axes(StringBuilder svg, Scale y, ValueFormat format) {
+    for (int i = 0; i <= 4; i++) {
+      double v = y.max() * i / 4;
+      double py = yAt(v, y);
+      svg.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
+          .append(fmt(py)).append("\" y2=\"").append(fmt(py)).append("\" class=\"grid\"/>");
+      svg.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(fmt(py + 4))
+          .append("\" text-anchor=\"end\" class=\"tick\">").append(escape(format.apply(v))).append("</text>");
+    }
+  }
+
+  private static void xLabels(StringBuilder svg, List<String> x, boolean centred) {
+    int every = Math.max(1, (int) Math.ceil(x.size() / (centred ? 12.0 : 8.0)));
+    for (int i = 0; i < x.size(); i += every) {
+      svg.append("<text x=\"").append(fmt(xAt(i, x.size(), centred))).append("\" y=\"").append(HEIGHT - BOTTOM + 18)
+          .append("\" text-anchor=\"middle\" class=\"tick\">").append(escape(x.get(i))).append("</text>");
+    }
+  }
+
+  private static double xAt(int i, int n, boolean centred) {
+    double span = WIDTH - LEFT - RIGHT;
+    if (centred) {
+      return LEFT + (i + 0.5) * span / Math.max(1, n);
+    }
+    return n <= 1 ? LEFT + span / 2 : LEFT + i * span / (n - 1);
+  }
+
+  private static double yAt(double v, Scale y) {
+    return HEIGHT - BOTTOM - (v / y.max()) * (HEIGHT - TOP - BOTTOM);
+  }
+
+  private static String legend(List<String> names) {
+    if (names.size() < 2) {
+      return "";
+    }
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      items.add("<span class=\"key\"><i style=\"background:" + colour(i) + "\"></i>" + escape(names.get(i))
+          + "</span>");
+    }
+    return "<div class=\"legend\">" + String.join(" ", items) + "</div>";
+  }
+
+  private static String figure(StringBuilder svg, String title, String legend) {
+    return "<figure><figcaption>" + escape(title) + "</figcaption>" + svg + legend + "</figure>";
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  /** Text for XML and HTML content or attribute values. */
+  public static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
