@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -33,6 +34,9 @@ public final class JsonLinesOutput {
     try {
       Path target = new Path(path);
       FileSystem fs = target.getFileSystem(conf);
+      if (fs instanceof LocalFileSystem local) {
+        fs = local.getRawFileSystem(); // no hidden .crc file next to a file meant for people and other tools
+      }
       target = fs.makeQualified(target);
       if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
         throw new UserInputException("Output " + path + " is a folder; give a file path");
