@@ -33,6 +33,23 @@ public final class SvgCharts {
    * turns a value into the label of an axis tick or tooltip.
    */
   public static String lines(String title, List<String> x, Map<String, double[]> series, ValueFormat format) {
+    return figure(linesDrawing(title, x, series, format));
+  }
+
+  /** One bar per label. */
+  public static String bars(String title, List<String> labels, double[] values, ValueFormat format) {
+    return figure(barsDrawing(title, labels, values, format));
+  }
+
+  /**
+   * A chart before it is placed: the {@code <svg>} element (scaled by its {@code viewBox}), the names of its series
+   * for a legend, and how many marks it draws.
+   */
+  public record Drawing(String title, String svg, List<String> legend, int marks) {}
+
+  /** The drawing of {@link #lines}. */
+  public static Drawing linesDrawing(String title, List<String> x, Map<String, double[]> series,
+      ValueFormat format) {
     double max = 0;
     for (double[] values : series.values()) {
       for (double v : values) {
@@ -46,6 +63,7 @@ public final class SvgCharts {
     axes(svg, y, format);
     xLabels(svg, x, false);
     int s = 0;
+    int marks = 0;
     for (Map.Entry<String, double[]> e : series.entrySet()) {
       String colour = colour(s++);
       double[] values = e.getValue();
@@ -66,6 +84,7 @@ public final class SvgCharts {
       }
       for (int i = 0; i < values.length; i++) {
         if (!Double.isNaN(values[i])) {
+          marks++;
           svg.append("<circle class=\"mark\" cx=\"").append(fmt(xAt(i, x.size(), false))).append("\" cy=\"")
               .append(fmt(yAt(values[i], y))).append("\" r=\"3\" fill=\"").append(colour).append("\"><title>")
               .append(escape(e.getKey() + " · " + x.get(i) + ": " + format.apply(values[i])))
@@ -74,11 +93,11 @@ public final class SvgCharts {
       }
     }
     svg.append("</svg>");
-    return figure(svg, title, legend(series.keySet().stream().toList()));
+    return new Drawing(title, svg.toString(), series.size() > 1 ? List.copyOf(series.keySet()) : List.of(), marks);
   }
 
-  /** One bar per label. */
-  public static String bars(String title, List<String> labels, double[] values, ValueFormat format) {
+  /** The drawing of {@link #bars}. */
+  public static Drawing barsDrawing(String title, List<String> labels, double[] values, ValueFormat format) {
     double max = 0;
     for (double v : values) {
       max = Math.max(max, v);
@@ -96,7 +115,68 @@ public final class SvgCharts {
           .append(escape(labels.get(i) + ": " + format.apply(values[i]))).append("</title></rect>");
     }
     svg.append("</svg>");
-    return figure(svg, title, "");
+    return new Drawing(title, svg.toString(), List.of(), values.length);
+  }
+
+  /**
+   * A timeline: one horizontal bar per row from {@code startMs} (relative to the first) for {@code durationMs}
+   * (NaN: a still-running row, drawn as a thin tick), labelled on the left, in the row's colour, with {@code notes}
+   * (e.g. a state) in its tooltip.
+   */
+  public static Drawing timelineDrawing(String title, List<String> labels, double[] startMs, double[] durationMs,
+      String[] colours, String[] notes) {
+    double end = 0;
+    for (int i = 0; i < startMs.length; i++) {
+      end = Math.max(end, startMs[i] + (Double.isNaN(durationMs[i]) ? 0 : durationMs[i]));
+    }
+    double span = end <= 0 ? 1 : end;
+    StringBuilder svg = open(title);
+    for (int i = 0; i <= 4; i++) {
+      double px = LEFT + (WIDTH - LEFT - RIGHT) * i / 4.0;
+      svg.append("<line x1=\"").append(fmt(px)).append("\" x2=\"").append(fmt(px)).append("\" y1=\"").append(TOP)
+          .append("\" y2=\"").append(HEIGHT - BOTTOM).append("\" class=\"grid\"/><text x=\"").append(fmt(px))
+          .append("\" y=\"").append(HEIGHT - BOTTOM + 18).append("\" text-anchor=\"middle\" class=\"tick\">")
+          .append(escape(ValueFormat.MILLIS.apply(span * i / 4))).append("</text>");
+    }
+    double row = (HEIGHT - TOP - BOTTOM) / (double) Math.max(1, labels.size());
+    for (int i = 0; i < labels.size(); i++) {
+      double x0 = LEFT + startMs[i] / span * (WIDTH - LEFT - RIGHT);
+      double w = Double.isNaN(durationMs[i]) ? 2 : Math.max(2, durationMs[i] / span * (WIDTH - LEFT - RIGHT));
+      double y0 = TOP + i * row + row * 0.2;
+      svg.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(fmt(y0 + row * 0.45))
+          .append("\" text-anchor=\"end\" class=\"tick\">").append(escape(labels.get(i))).append("</text>")
+          .append("<rect class=\"mark\" x=\"").append(fmt(x0)).append("\" y=\"").append(fmt(y0))
+          .append("\" width=\"").append(fmt(w)).append("\" height=\"").append(fmt(row * 0.6)).append("\" fill=\"")
+          .append(colours[i]).append("\"><title>").append(escape(labels.get(i) + " " + notes[i] + ": starts at +"
+              + ValueFormat.MILLIS.apply(startMs[i]) + ", " + (Double.isNaN(durationMs[i]) ? "still running"
+              : "takes " + ValueFormat.MILLIS.apply(durationMs[i])))).append("</title></rect>");
+    }
+    svg.append("</svg>");
+    return new Drawing(title, svg.toString(), List.of(), labels.size());
+  }
+
+  /**
+   * A drawing as a standalone SVG image of {@code WIDTH} pixels: its title above, the legend below, styles inside
+   * (for notebooks and files; the HTML report uses {@link #figure} and its page's styles).
+   */
+  public static String standalone(Drawing d) {
+    int legendRows = (d.legend().size() + 3) / 4;
+    int height = 30 + HEIGHT + legendRows * 18;
+    StringBuilder svg = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
+        .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
+        .append("\" font-family=\"DejaVu Sans, sans-serif\"><style>.grid{stroke:#e5e7eb;stroke-width:1}")
+        .append(".tick{font-size:11px;fill:#6b7280}</style><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>")
+        .append("<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"600\" fill=\"#111827\">")
+        .append(escape(d.title())).append("</text><svg x=\"0\" y=\"30\" width=\"").append(WIDTH)
+        .append("\" height=\"").append(HEIGHT).append("\"").append(d.svg().substring(d.svg().indexOf(" viewBox")));
+    for (int i = 0; i < d.legend().size(); i++) {
+      int x = 8 + (i % 4) * 158;
+      int y = 30 + HEIGHT + (i / 4) * 18 + 12;
+      svg.append("<rect x=\"").append(x).append("\" y=\"").append(y - 9).append("\" width=\"10\" height=\"10\" fill=\"")
+          .append(colour(i)).append("\"/><text x=\"").append(x + 14).append("\" y=\"").append(y)
+          .append("\" font-size=\"11\" fill=\"#374151\">").append(escape(d.legend().get(i))).append("</text>");
+    }
+    return svg.append("</svg>").toString();
   }
 
   /** How a value is written on an axis and in a tooltip. */
@@ -175,8 +255,10 @@ public final class SvgCharts {
     return "<div class=\"legend\">" + String.join(" ", items) + "</div>";
   }
 
-  private static String figure(StringBuilder svg, String title, String legend) {
-    return "<figure><figcaption>" + escape(title) + "</figcaption>" + svg + legend + "</figure>";
+  /** A drawing inside the report's {@code <figure>}, with its caption and an HTML legend. */
+  private static String figure(Drawing d) {
+    return "<figure><figcaption>" + escape(d.title()) + "</figcaption>" + d.svg() + legend(d.legend())
+        + "</figure>";
   }
 
   private static String fmt(double v) {
