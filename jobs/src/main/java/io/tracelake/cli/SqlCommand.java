@@ -1,9 +1,8 @@
 package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
-import io.tracelake.analytics.AnalyticsTables;
+import io.tracelake.explore.Warehouses;
 import io.tracelake.spark.Sessions;
-import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -41,15 +40,6 @@ public final class SqlCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "QUERY", description = "A SELECT (or WITH ... SELECT) statement.")
   String query;
 
-  /** Every table a warehouse may hold, by the name a query uses. */
-  static List<String> tableNames() {
-    List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.QUARANTINE, TableNames.INGEST_RUNS,
-        TableNames.ANALYTICS_RUNS));
-    names.addAll(AnalyticsTables.all());
-    names.add(TableNames.EVAL_DATASETS);
-    return names;
-  }
-
   @Override
   public Integer call() {
     if (!List.of("table", "csv", "json").contains(format)) {
@@ -61,7 +51,7 @@ public final class SqlCommand implements Callable<Integer> {
     SparkSession spark = Sessions.getOrCreate("tracelake sql");
     requireQuery(spark, query);
     Warehouse wh = Warehouse.openForRead(spark, warehouse);
-    for (String table : tableNames()) {
+    for (String table : Warehouses.tableNames()) {
       if (wh.exists(table)) {
         wh.read(table).createOrReplaceTempView(table);
       }
