@@ -54,9 +54,7 @@ public final class AnalyticsCommand implements Callable<Integer> {
     if (all && (f != null || t != null)) {
       throw new UserInputException("Give either --all or --from/--to, not both");
     }
-    if (f != null && t != null && f.isAfter(t)) {
-      throw new UserInputException("Invalid range: --from " + f + " is after --to " + t);
-    }
+    Dates.checkRange(f, t);
     if (all) {
       return DateSelection.all();
     }

@@ -21,6 +21,13 @@ final class Dates {
     }
   }
 
+  /** Fails with one line when both ends of a {@code --from/--to} range are given and {@code from} is after {@code to}. */
+  static void checkRange(LocalDate from, LocalDate to) {
+    if (from != null && to != null && from.isAfter(to)) {
+      throw new UserInputException("Invalid range: --from " + from + " is after --to " + to);
+    }
+  }
+
   static Instant instant(String option, String value) {
     if (value == null) {
       return Instant.now();

@@ -54,9 +54,7 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     LocalDate first = Dates.date("--from", from);
     LocalDate last = Dates.date("--to", to);
-    if (first != null && last != null && first.isAfter(last)) {
-      throw new UserInputException("Invalid range: --from " + first + " is after --to " + last);
-    }
+    Dates.checkRange(first, last);
     Column where = filter == null ? null : TraceFilter.parse(filter);
     Path folder = output.toAbsolutePath().getParent();
     if (Files.isDirectory(output) || folder == null || !Files.isDirectory(folder)) {
