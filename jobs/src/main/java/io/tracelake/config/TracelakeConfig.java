@@ -45,5 +45,6 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
 
   public record Analytics(String categoryTag) {}
 
-  public record Ingest(int splitSizeMb, int rawMaxChars, int maxRecordMb, int maxNestingDepth) {}
+  /** {@code spans}: whether ingest writes the spans table. */
+  public record Ingest(int splitSizeMb, int rawMaxChars, int maxRecordMb, int maxNestingDepth, boolean spans) {}
 }

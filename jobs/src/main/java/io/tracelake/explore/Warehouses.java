@@ -44,7 +44,7 @@ public final class Warehouses {
 
   /** Every table name a warehouse may hold. */
   public static List<String> tableNames() {
-    List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.QUARANTINE, TableNames.INGEST_RUNS,
+    List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.SPANS, TableNames.QUARANTINE, TableNames.INGEST_RUNS,
         TableNames.ANALYTICS_RUNS));
     names.addAll(AnalyticsTables.all());
     names.add(TableNames.EVAL_DATASETS);

@@ -39,14 +39,20 @@ public final class CanonicalTraces {
    */
   public static Dataset<Row> fromParsed(Dataset<Row> parsed, TracelakeConfig.Columns columns,
       Timestamp ingestedAt) {
+    return withRecordHash(parsed, columns).withColumn(TraceColumns.INGESTED_AT, lit(ingestedAt))
+        .select(tableColumns());
+  }
+
+  /**
+   * The parsed rows with the configured identity columns and {@code record_hash} added: what names the version of a
+   * trace that {@link #fromParsed} writes. Input: {@link TraceSchemas#PARSED_TRACE} rows; grain unchanged.
+   */
+  static Dataset<Row> withRecordHash(Dataset<Row> parsed, TracelakeConfig.Columns columns) {
     Dataset<Row> withIdentity = parsed;
     for (Map.Entry<String, TracelakeConfig.KeySources> c : columns.byColumn().entrySet()) {
       withIdentity = withIdentity.withColumn(c.getKey(), firstNonEmpty(c.getValue()));
     }
-    Dataset<Row> withIngest = withIdentity
-        .withColumn(TraceColumns.INGESTED_AT, lit(ingestedAt))
-        .withColumn(TraceColumns.RECORD_HASH, recordHash());
-    return withIngest.select(tableColumns());
+    return withIdentity.withColumn(TraceColumns.RECORD_HASH, recordHash());
   }
 
   /**

@@ -149,12 +149,21 @@ public final class ExportReader {
     return tasks;
   }
 
-  /** Parses every file into {@link TraceSchemas#PARSED_RECORD} rows. */
+  /** Parses every file into {@link TraceSchemas#PARSED_RECORD} rows, without the spans. */
   public static Dataset<Row> parse(SparkSession spark, List<DetectedFile> files, TracelakeConfig config) {
+    return parse(spark, files, config, false);
+  }
+
+  /**
+   * Parses every file into {@link TraceSchemas#PARSED_RECORD} rows; with {@code withSpans} each trace also carries
+   * every span ({@code trace.spans}), which costs the decoding of every span's inputs, outputs and attributes.
+   */
+  public static Dataset<Row> parse(SparkSession spark, List<DetectedFile> files, TracelakeConfig config,
+      boolean withSpans) {
     List<String> rootKeys = config.columns().rootSpanAttributeKeys();
     ReadLimits limits = ReadLimits.of(config.ingest());
     List<DetectedFile> unreadableParquet = new ArrayList<>();
-    JavaRDD<InternalRow> parquet = parseParquet(spark, files, rootKeys, limits, unreadableParquet);
+    JavaRDD<InternalRow> parquet = parseParquet(spark, files, rootKeys, limits, withSpans, unreadableParquet);
 
     List<DetectedFile> others = new ArrayList<>(files);
     others.removeIf(f -> f.shape() == FileShape.PARQUET);
@@ -163,7 +172,7 @@ public final class ExportReader {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
     JavaRDD<InternalRow> rows = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-        .flatMap(new ParseTaskRunner(conf, rootKeys, limits));
+        .flatMap(new ParseTaskRunner(conf, rootKeys, limits, withSpans));
     if (parquet != null) {
       rows = rows.union(parquet);
     }
@@ -173,8 +182,7 @@ public final class ExportReader {
   }
 
   private static JavaRDD<InternalRow> parseParquet(SparkSession spark, List<DetectedFile> files,
-      List<String> rootKeys,
-      ReadLimits limits, List<DetectedFile> unreadable) {
+      List<String> rootKeys, ReadLimits limits, boolean withSpans, List<DetectedFile> unreadable) {
     Dataset<Row> all = null;
     for (DetectedFile f : files) {
       if (f.shape() != FileShape.PARQUET) {
@@ -195,6 +203,6 @@ public final class ExportReader {
     if (all == null) {
       return null;
     }
-    return all.javaRDD().mapPartitions(new ParquetRowParser(rootKeys, limits));
+    return all.javaRDD().mapPartitions(new ParquetRowParser(rootKeys, limits, withSpans));
   }
 }

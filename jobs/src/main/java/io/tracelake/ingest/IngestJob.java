@@ -37,8 +37,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest job: exports → {@code traces} (one row per trace_id, freshest version) and {@code traces_quarantine}
- * (every record that could not be read, with its reason), plus one row in {@code ingest_runs}.
+ * The ingest job: exports → {@code traces} (one row per trace_id, freshest version), {@code spans} (the spans of the
+ * version {@code traces} holds; unless {@code ingest.spans} is off) and {@code traces_quarantine} (every record that
+ * could not be read, with its reason), plus one row in {@code ingest_runs}.
  *
  * <p>Each table is written in one Delta transaction (MERGE), so a run killed half way leaves each table as it was
  * before that table's write, and a re-run of the same input changes nothing.
@@ -85,9 +86,14 @@ public final class IngestJob {
       // Nothing new to read: no parse, no table write but the run's row (watch and the next run read it).
       warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES, TraceColumns.REQUEST_DATE);
       warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
+      long spanRows = -1;
+      if (config.ingest().spans()) {
+        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
+        spanRows = warehouse.read(TableNames.SPANS).count();
+      }
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
           0, 0, 0, Map.of(), List.of(), warehouse.read(TableNames.TRACES).count(),
-          warehouse.read(TableNames.QUARANTINE).count(), List.of(), progress.seconds());
+          warehouse.read(TableNames.QUARANTINE).count(), 0, 0, spanRows, List.of(), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
@@ -128,6 +134,15 @@ public final class IngestJob {
       }
       progress.stage("traces: %,d inserted, %,d updated, %,d unchanged", outcome.inserted(), outcome.updated(),
           outcome.unchanged());
+      SpanTable.Outcome spans = new SpanTable.Outcome(0, 0);
+      if (config.ingest().spans()) {
+        progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
+        // A parse of its own: one that keeps every span costs more than the traces need, and caching the batch
+        // between the two writes cost more than parsing it again (see the slim cache above).
+        spans = SpanTable.write(warehouse, ExportReader.parse(spark, files, config, true), config.columns(),
+            tracesParsed == 0 ? Set.of() : batchDates, distinctTraces != tracesParsed);
+        progress.stage("spans: %,d inserted, %,d of replaced versions deleted", spans.inserted(), spans.deleted());
+      }
 
       Map<String, Long> byReason = new TreeMap<>();
       if (rejections > 0) {
@@ -149,10 +164,11 @@ public final class IngestJob {
 
       long tracesRows = warehouse.read(TableNames.TRACES).count();
       long quarantineRows = warehouse.read(TableNames.QUARANTINE).count();
+      long spanRows = config.ingest().spans() ? warehouse.read(TableNames.SPANS).count() : -1;
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), skipped[0], filesByShape,
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
-          quarantineRows, identityWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
+          quarantineRows, spans.inserted(), spans.deleted(), spanRows, identityWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     } finally {

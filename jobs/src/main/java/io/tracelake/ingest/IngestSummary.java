@@ -23,6 +23,10 @@ public record IngestSummary(
     List<LocalDate> touchedDates,
     long tracesTableRows,
     long quarantineTableRows,
+    long spansInserted,
+    long spansDeleted,
+    /* rows of the spans table; -1 when ingest.spans is off */
+    long spansTableRows,
     List<String> warnings,
     double seconds) {
 
@@ -40,8 +44,15 @@ public record IngestSummary(
         + "%,d duplicates within the input%n", tracesParsed, inserted, updated, unchanged, duplicatesInInput));
     out.append(String.format("  quarantined     %,d%s%n", quarantined, counts(quarantinedByReason)));
     out.append(String.format("  dates touched   %s%n", dates()));
-    out.append(String.format("  tables          %s/traces (%,d rows), %s/traces_quarantine (%,d rows)%n",
-        warehouse, tracesTableRows, warehouse, quarantineTableRows));
+    if (spansTableRows < 0) {
+      out.append("  spans           not written (ingest.spans is false)\n");
+    } else {
+      out.append(String.format("  spans           %,d inserted, %,d of replaced trace versions deleted%n",
+          spansInserted, spansDeleted));
+    }
+    out.append(String.format("  tables          %s/traces (%,d rows), %s/traces_quarantine (%,d rows)%s%n",
+        warehouse, tracesTableRows, warehouse, quarantineTableRows,
+        spansTableRows < 0 ? "" : String.format(", %s/spans (%,d rows)", warehouse, spansTableRows)));
     warnings.forEach(w -> out.append("  WARNING         ").append(w).append('\n'));
     return out.toString();
   }

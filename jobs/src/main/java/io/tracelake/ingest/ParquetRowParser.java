@@ -20,15 +20,17 @@ final class ParquetRowParser implements FlatMapFunction<Iterator<Row>, InternalR
 
   private final List<String> rootAttributeKeys;
   private final ReadLimits limits;
+  private final boolean captureSpans;
 
-  ParquetRowParser(List<String> rootAttributeKeys, ReadLimits limits) {
+  ParquetRowParser(List<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
+    this.captureSpans = captureSpans;
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
     this.limits = limits;
   }
 
   @Override
   public Iterator<InternalRow> call(Iterator<Row> input) {
-    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits);
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans);
     RowQueue queue = new RowQueue("", 0, limits.rawMaxChars());
     return new Iterator<>() {
       @Override

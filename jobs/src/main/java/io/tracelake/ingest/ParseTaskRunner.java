@@ -25,8 +25,10 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, InternalRow> {
   private final HadoopConfHolder conf;
   private final List<String> rootAttributeKeys;
   private final ReadLimits limits;
+  private final boolean captureSpans;
 
-  ParseTaskRunner(HadoopConfHolder conf, List<String> rootAttributeKeys, ReadLimits limits) {
+  ParseTaskRunner(HadoopConfHolder conf, List<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
+    this.captureSpans = captureSpans;
     this.conf = conf;
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
     this.limits = limits;
@@ -36,7 +38,7 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, InternalRow> {
   public Iterator<InternalRow> call(ParseTask task) {
     DetectedFile file = task.file();
     RowQueue queue = new RowQueue(file.path(), task.splitIndex(), limits.rawMaxChars());
-    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits);
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans);
     RecordContext context = new RecordContext(file.path(), file.label());
     RecordCursor cursor;
     try {

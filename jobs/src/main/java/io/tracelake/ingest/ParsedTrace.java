@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
 
 /** One trace as read from an export, before configured identity columns are resolved. See {@code PARSED_TRACE}. */
 public final class ParsedTrace {
@@ -33,6 +34,8 @@ public final class ParsedTrace {
   String sourceFormat;
   String sourceFile;
   long contentHash;
+  /** Every span, when the reader was asked to keep them; else null. */
+  List<ParsedSpan> spans;
 
   public String traceId() {
     return traceId;
@@ -63,6 +66,14 @@ public final class ParsedTrace {
         CatalystValues.string(responsePreview), CatalystValues.map(metadata), CatalystValues.map(tags), inputTokens,
         outputTokens, totalTokens, spanCount, CatalystValues.array(assessmentRows),
         CatalystValues.map(rootSpanAttributes), CatalystValues.string(sourceFormat),
-        CatalystValues.string(sourceFile), contentHash);
+        CatalystValues.string(sourceFile), contentHash, spans == null ? null : spanRows());
+  }
+
+  private GenericArrayData spanRows() {
+    Object[] rows = new Object[spans.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = spans.get(i).toInternalRow();
+    }
+    return new GenericArrayData(rows);
   }
 }

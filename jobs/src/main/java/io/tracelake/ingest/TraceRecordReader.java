@@ -49,6 +49,7 @@ public final class TraceRecordReader {
 
   private static final String ATTR_INPUTS = "mlflow.spanInputs";
   private static final String ATTR_OUTPUTS = "mlflow.spanOutputs";
+  private static final String ATTR_SPAN_TYPE = "mlflow.spanType";
   private static final String ATTR_CHAT_USAGE = "mlflow.chat.tokenUsage";
   private static final String ATTR_GENAI_INPUT_TOKENS = "gen_ai.usage.input_tokens";
   private static final String ATTR_GENAI_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
@@ -56,15 +57,23 @@ public final class TraceRecordReader {
   private final Set<String> rootAttributeKeys;
   private final ReadLimits limits;
   private final JsonFactory factory;
+  private final boolean captureSpans;
 
   /**
    * @param rootAttributeKeys root span attributes to keep (identity fall-backs such as {@code user.id})
    * @param limits how much of a rejected record's text the quarantine keeps, and the record size and depth read
+   * @param captureSpans keep every span ({@link ParsedTrace#spans}); otherwise only the root's fields and token usage
    */
-  public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits) {
+  public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
     this.rootAttributeKeys = new HashSet<>(rootAttributeKeys);
     this.limits = limits;
     this.factory = limits.jsonFactory();
+    this.captureSpans = captureSpans;
+  }
+
+  /** A reader that keeps only what the traces table needs of the spans. */
+  public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits) {
+    this(rootAttributeKeys, limits, false);
   }
 
   public ReadLimits limits() {
@@ -248,6 +257,7 @@ public final class TraceRecordReader {
 
   private void readSpan(JsonParser p, RecordFields f) throws IOException {
     SpanFields s = new SpanFields();
+    ParsedSpan kept = captureSpans ? new ParsedSpan() : null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken value = p.nextToken();
@@ -257,11 +267,20 @@ public final class TraceRecordReader {
           s.parentKnown = true;
           s.root = value == JsonToken.VALUE_NULL
               || (value == JsonToken.VALUE_STRING && p.getText().isEmpty());
+          if (kept != null && value == JsonToken.VALUE_STRING) {
+            kept.parentSpanId = ParsedSpan.hexId(p.getText());
+          }
           p.skipChildren();
         }
         case "name" -> s.name = value == JsonToken.VALUE_STRING ? p.getText() : null;
-        case "attributes" -> readSpanAttributes(p, s);
-        default -> p.skipChildren();
+        case "attributes" -> readSpanAttributes(p, s, kept);
+        default -> {
+          if (kept == null) {
+            p.skipChildren();
+          } else {
+            readSpanField(p, name, kept);
+          }
+        }
       }
     }
     s.addUsageTo(f);
@@ -272,21 +291,116 @@ public final class TraceRecordReader {
     } else if (!s.parentKnown && f.rootCandidate == null) {
       f.rootCandidate = s;
     }
+    if (kept != null) {
+      kept.index = f.spans.size();
+      kept.name = s.name;
+      kept.inputs = s.inputs;
+      kept.outputs = s.outputs;
+      TokenUsage usage = s.usage();
+      if (usage != null) {
+        kept.inputTokens = usage.input();
+        kept.outputTokens = usage.output();
+        kept.totalTokens = usage.total();
+      }
+      kept.statusCode = ParsedSpan.statusCode(kept.statusCode);
+      f.spans.add(kept);
+    }
   }
 
-  private void readSpanAttributes(JsonParser p, SpanFields s) throws IOException {
+  /** The span fields only the spans table needs: ids, times, status, events (every span generation's names). */
+  private static void readSpanField(JsonParser p, String name, ParsedSpan kept) throws IOException {
+    JsonToken value = p.currentToken();
+    switch (name) {
+      case "span_id" -> kept.spanId = ParsedSpan.hexId(value.isScalarValue() ? p.getText() : skip(p));
+      case "context" -> {  // MLflow 2: {"span_id": "0x…", "trace_id": "0x…"}
+        if (value != JsonToken.START_OBJECT) {
+          p.skipChildren();
+          return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String inner = p.currentName();
+          JsonToken v = p.nextToken();
+          if (inner.equals("span_id") && v == JsonToken.VALUE_STRING) {
+            kept.spanId = ParsedSpan.hexId(p.getText());
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      case "start_time_unix_nano", "start_time" -> kept.startTime = nanosInstant(p);
+      case "end_time_unix_nano", "end_time" -> kept.endTime = nanosInstant(p);
+      case "status" -> {
+        if (value == JsonToken.START_OBJECT) {  // {"code": "STATUS_CODE_OK", "message": ""}
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String inner = p.currentName();
+            JsonToken v = p.nextToken();
+            if (inner.equals("code") && v.isScalarValue()) {
+              kept.statusCode = p.getText();
+            } else if (inner.equals("message") && v.isScalarValue()) {
+              kept.statusMessage = emptyToNull(p.getText());
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+          kept.statusCode = p.getText();
+        } else {
+          p.skipChildren();
+        }
+      }
+      case "status_code" -> kept.statusCode = value.isScalarValue() ? p.getText() : skip(p);
+      case "status_message" -> kept.statusMessage = value.isScalarValue() ? emptyToNull(p.getText()) : skip(p);
+      case "events" -> {
+        if (value != JsonToken.START_ARRAY) {
+          p.skipChildren();
+          return;
+        }
+        int events = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          p.skipChildren();
+          events++;
+        }
+        kept.eventCount = events;
+      }
+      default -> p.skipChildren();
+    }
+  }
+
+  private static String skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  /** A span time: epoch nanoseconds as a number or a string (protobuf JSON); anything else is no time. */
+  private static java.time.Instant nanosInstant(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (!t.isScalarValue() || t == JsonToken.VALUE_NULL) {
+      p.skipChildren();
+      return null;
+    }
+    Long nanos = JsonValues.parseLong(p.getText());
+    return nanos == null ? null : java.time.Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+        Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  private void readSpanAttributes(JsonParser p, SpanFields s, ParsedSpan kept) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       p.skipChildren();
       return;
     }
+    Map<String, String> all = kept == null ? null : new LinkedHashMap<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       p.nextToken();
-      boolean mayBeRoot = !s.parentKnown || s.root;
+      boolean mayBeRoot = !s.parentKnown || s.root || kept != null;
       switch (key) {
-        case ATTR_CHAT_USAGE -> s.chatUsage = stringOrJson(p);
-        case ATTR_GENAI_INPUT_TOKENS -> s.genAiInputTokens = stringOrJson(p);
-        case ATTR_GENAI_OUTPUT_TOKENS -> s.genAiOutputTokens = stringOrJson(p);
+        case ATTR_CHAT_USAGE -> s.chatUsage = keep(all, key, stringOrJson(p));
+        case ATTR_GENAI_INPUT_TOKENS -> s.genAiInputTokens = keep(all, key, stringOrJson(p));
+        case ATTR_GENAI_OUTPUT_TOKENS -> s.genAiOutputTokens = keep(all, key, stringOrJson(p));
         case ATTR_INPUTS -> {
           if (mayBeRoot) {
             s.inputs = stringOrJson(p);
@@ -302,7 +416,20 @@ public final class TraceRecordReader {
           }
         }
         default -> {
-          if (mayBeRoot && rootAttributeKeys.contains(key)) {
+          if (all != null) {
+            String text = stringOrJson(p);
+            if (text == null) {
+              continue;
+            }
+            if (key.equals(ATTR_SPAN_TYPE)) {
+              kept.spanType = JsonValues.unquoteJsonString(text);
+              continue;
+            }
+            all.put(key, text);
+            if ((!s.parentKnown || s.root) && rootAttributeKeys.contains(key)) {
+              s.attributes.put(key, JsonValues.unquoteJsonString(text));
+            }
+          } else if (mayBeRoot && rootAttributeKeys.contains(key)) {
             String text = stringOrJson(p);
             if (text != null) {
               s.attributes.put(key, JsonValues.unquoteJsonString(text));
@@ -313,6 +440,32 @@ public final class TraceRecordReader {
         }
       }
     }
+    if (kept != null) {
+      kept.attributes = all;
+      kept.model = firstAttribute(all, "mlflow.llm.model", "gen_ai.request.model", "gen_ai.response.model");
+      kept.provider = firstAttribute(all, "mlflow.llm.provider", "gen_ai.provider.name", "gen_ai.system");
+      kept.cost = SpanCost.total(all.get("mlflow.llm.cost"));
+    }
+  }
+
+  private static String keep(Map<String, String> all, String key, String text) {
+    if (all != null && text != null) {
+      all.put(key, text);
+    }
+    return text;
+  }
+
+  private static String firstAttribute(Map<String, String> attributes, String... keys) {
+    for (String key : keys) {
+      String v = attributes.get(key);
+      if (v != null) {
+        String text = JsonValues.unquoteJsonString(v);
+        if (!text.isBlank()) {
+          return text;
+        }
+      }
+    }
+    return null;
   }
 
   // ------------------------------------------------------------------------------------------ assessments
@@ -346,7 +499,11 @@ public final class TraceRecordReader {
       return;
     }
     try {
-      sink.accept(TraceAssembler.assemble(f, context));
+      ParsedTrace trace = TraceAssembler.assemble(f, context);
+      if (captureSpans) {
+        trace.spans = f.spans;
+      }
+      sink.accept(trace);
     } catch (RecordRejectedException e) {
       sink.reject(e.reason(), e.detail(), raw.get(), position);
     }
@@ -562,6 +719,8 @@ public final class TraceRecordReader {
     long spanOutputTokens;
     long spanTotalTokens;
     boolean spanUsageSeen;
+    /** Every span, when the reader captures spans. */
+    final List<ParsedSpan> spans = new ArrayList<>();
     String invalidField;
 
     void invalid(String what) {
@@ -588,26 +747,31 @@ public final class TraceRecordReader {
     final Map<String, String> attributes = new LinkedHashMap<>(4);
 
     void addUsageTo(RecordFields f) {
-      if (chatUsage != null) {
-        TokenUsage usage = TokenUsage.parse(chatUsage);
-        if (usage != null) {
-          f.spanUsageSeen = true;
-          f.spanInputTokens += usage.input();
-          f.spanOutputTokens += usage.output();
-          f.spanTotalTokens += usage.total();
-        }
-      } else if (genAiInputTokens != null || genAiOutputTokens != null) {
-        Long in = JsonValues.parseLong(JsonValues.unquoteJsonString(genAiInputTokens));
-        Long out = JsonValues.parseLong(JsonValues.unquoteJsonString(genAiOutputTokens));
-        if (in != null || out != null) {
-          f.spanUsageSeen = true;
-          long i = in == null ? 0 : in;
-          long o = out == null ? 0 : out;
-          f.spanInputTokens += i;
-          f.spanOutputTokens += o;
-          f.spanTotalTokens += i + o;
-        }
+      TokenUsage usage = usage();
+      if (usage != null) {
+        f.spanUsageSeen = true;
+        f.spanInputTokens += usage.input();
+        f.spanOutputTokens += usage.output();
+        f.spanTotalTokens += usage.total();
       }
+    }
+
+    /** This span's own usage: {@code mlflow.chat.tokenUsage}, else the OpenTelemetry {@code gen_ai.usage.*}. */
+    TokenUsage usage() {
+      if (chatUsage != null) {
+        return TokenUsage.parse(chatUsage);
+      }
+      if (genAiInputTokens == null && genAiOutputTokens == null) {
+        return null;
+      }
+      Long in = JsonValues.parseLong(JsonValues.unquoteJsonString(genAiInputTokens));
+      Long out = JsonValues.parseLong(JsonValues.unquoteJsonString(genAiOutputTokens));
+      if (in == null && out == null) {
+        return null;
+      }
+      long i = in == null ? 0 : in;
+      long o = out == null ? 0 : out;
+      return new TokenUsage(i, o, i + o);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.tracelake.schema;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -41,6 +42,33 @@ public final class TraceSchemas {
       .add("last_update_time", TimestampType)
       .add("valid", BooleanType)
       .add("overrides", StringType);
+
+  /**
+   * One span of a trace, normalised across MLflow's span generations (see {@code ParsedSpan}): ids hex, the root's
+   * parent null, {@code status_code} OK, ERROR or UNSET, {@code inputs}/{@code outputs} and the attribute values JSON
+   * text, {@code attributes} every attribute but inputs, outputs and {@code mlflow.spanType}.
+   */
+  public static final StructType SPAN = new StructType()
+      .add(SpanColumns.SPAN_INDEX, IntegerType, false)
+      .add(SpanColumns.SPAN_ID, StringType)
+      .add(SpanColumns.PARENT_SPAN_ID, StringType)
+      .add(SpanColumns.NAME, StringType)
+      .add(SpanColumns.SPAN_TYPE, StringType)
+      .add(SpanColumns.STATUS_CODE, StringType)
+      .add(SpanColumns.STATUS_MESSAGE, StringType)
+      .add(SpanColumns.START_TIME, TimestampType)
+      .add(SpanColumns.END_TIME, TimestampType)
+      .add(SpanColumns.DURATION_MS, DoubleType)
+      .add(SpanColumns.INPUTS, StringType)
+      .add(SpanColumns.OUTPUTS, StringType)
+      .add(SpanColumns.ATTRIBUTES, STRING_MAP)
+      .add(SpanColumns.EVENT_COUNT, IntegerType)
+      .add(SpanColumns.MODEL, StringType)
+      .add(SpanColumns.PROVIDER, StringType)
+      .add(SpanColumns.INPUT_TOKENS, LongType)
+      .add(SpanColumns.OUTPUT_TOKENS, LongType)
+      .add(SpanColumns.TOTAL_TOKENS, LongType)
+      .add(SpanColumns.COST, DoubleType);
 
   /** The trace's own fields up to its state: the first columns of both trace schemas. */
   private static final StructField[] HEAD = new StructType()
@@ -88,6 +116,7 @@ public final class TraceSchemas {
       .add(TraceColumns.SOURCE_FORMAT, StringType)
       .add(TraceColumns.SOURCE_FILE, StringType)
       .add(TraceColumns.CONTENT_HASH, LongType, false)
+      .add(SpanColumns.SPANS, new ArrayType(SPAN, false))
       .fields());
 
   /** The canonical {@code traces} table: one row per trace_id, partitioned by request_date. */
@@ -95,6 +124,17 @@ public final class TraceSchemas {
       .add(TraceColumns.SOURCE_FORMAT, StringType)
       .add(TraceColumns.SOURCE_FILE, StringType)
       .add(TraceColumns.INGESTED_AT, TimestampType, false)
+      .add(TraceColumns.RECORD_HASH, LongType, false)
+      .fields());
+
+  /**
+   * The {@code spans} table: one row per span of each trace in {@code traces}, partitioned by the trace's
+   * request_date; {@code record_hash} is the version of the trace the spans belong to.
+   */
+  public static final StructType SPANS = concat(new StructType()
+      .add(TraceColumns.TRACE_ID, StringType, false)
+      .add(TraceColumns.REQUEST_DATE, DateType, false)
+      .fields(), SPAN.fields(), new StructType()
       .add(TraceColumns.RECORD_HASH, LongType, false)
       .fields());
 

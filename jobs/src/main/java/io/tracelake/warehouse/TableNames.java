@@ -7,6 +7,7 @@ public final class TableNames {
 
   public static final String TRACES = "traces";
   public static final String QUARANTINE = "traces_quarantine";
+  public static final String SPANS = "spans";
   public static final String INGEST_RUNS = "ingest_runs";
   public static final String ANALYTICS_RUNS = "analytics_runs";
   public static final String EVAL_DATASETS = "eval_datasets";

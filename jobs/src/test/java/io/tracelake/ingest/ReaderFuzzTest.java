@@ -65,7 +65,7 @@ class ReaderFuzzTest {
   private static List<InternalRow> parse(Path file, FileShape shape) {
     DetectedFile detected = new DetectedFile("file:" + file, file.toFile().length(), shape, false, null);
     ParseTaskRunner runner = new ParseTaskRunner(new HadoopConfHolder(new Configuration()),
-        List.of("user.id", "session.id"), ReadLimits.DEFAULT);
+        List.of("user.id", "session.id"), ReadLimits.DEFAULT, true);
     List<InternalRow> rows = new ArrayList<>();
     runner.call(ParseTask.wholeFile(detected)).forEachRemaining(rows::add);
     return rows;
