@@ -7,6 +7,7 @@ import io.tracelake.eval.EvalRecords;
 import io.tracelake.eval.EvalSelection;
 import io.tracelake.export.JsonLinesOutput;
 import io.tracelake.export.TraceDocuments;
+import io.tracelake.search.SpanSource;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.TableNames;
@@ -95,10 +96,11 @@ public final class EvalDatasetCommand implements Callable<Integer> {
     if (list) {
       return listDatasets();
     }
-    Column where = checkedOptions();
+    checkOptions();
     TracelakeConfig config = common.load();
     SparkSession spark = Sessions.getOrCreate("tracelake eval-dataset");
     Warehouse w = Warehouse.openForRead(spark, warehouse);
+    Column where = TraceFilter.parse(filter, SpanSource.of(w));
     JsonLinesOutput file = output == null ? null : JsonLinesOutput.at(output, spark.sparkContext().hadoopConfiguration());
     PrintStream summary = output == null ? System.err : new PrintStream(System.out, true, StandardCharsets.UTF_8);
 
@@ -135,8 +137,8 @@ public final class EvalDatasetCommand implements Callable<Integer> {
     }
   }
 
-  /** Every option checked, and the filter parsed, before Spark starts. */
-  private Column checkedOptions() {
+  /** Every option checked, and the filter, before Spark starts. */
+  private void checkOptions() {
     if (name == null) {
       throw new UserInputException("Missing --name: give the dataset a name of letters, digits, '_', '.' or '-' "
           + "(or use --list)");
@@ -158,7 +160,7 @@ public final class EvalDatasetCommand implements Callable<Integer> {
       throw new UserInputException("Invalid --stratify-by '" + stratifyBy + "': valid columns are "
           + String.join(", ", EvalSelection.STRATA));
     }
-    return TraceFilter.parse(filter);
+    TraceFilter.check(filter);
   }
 
   private String summaryText(long matching, long written, JsonLinesOutput file, EvalDatasetTable.Outcome o,

@@ -5,6 +5,7 @@ import io.tracelake.analytics.AnalyticsTables;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.reports.HtmlReport;
 import io.tracelake.reports.ReportData;
+import io.tracelake.search.SpanSource;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.Warehouse;
@@ -55,7 +56,7 @@ public final class ReportCommand implements Callable<Integer> {
     LocalDate first = Dates.date("--from", from);
     LocalDate last = Dates.date("--to", to);
     Dates.checkRange(first, last);
-    Column where = filter == null ? null : TraceFilter.parse(filter);
+    TraceFilter.check(filter);
     Path folder = output.toAbsolutePath().getParent();
     if (Files.isDirectory(output) || folder == null || !Files.isDirectory(folder)) {
       throw new UserInputException("Cannot write --output " + output + ": give a file in an existing folder");
@@ -69,6 +70,7 @@ public final class ReportCommand implements Callable<Integer> {
             + "analytics --warehouse " + warehouse + "' first");
       }
     }
+    Column where = filter == null ? null : TraceFilter.parse(filter, SpanSource.of(w));
     ReportData data = ReportData.read(w, first, last, where, config.analytics().categoryTag());
     String html = HtmlReport.render(data, new HtmlReport.Context(w.root(), from, to, filter,
         Instant.now().truncatedTo(ChronoUnit.SECONDS)));

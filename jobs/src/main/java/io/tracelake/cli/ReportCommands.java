@@ -6,6 +6,7 @@ import io.tracelake.reports.Breakdown;
 import io.tracelake.reports.SessionFlow;
 import io.tracelake.reports.UserReport;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.search.SpanSource;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.TableNames;
@@ -23,15 +24,20 @@ final class ReportCommands {
 
   private ReportCommands() {}
 
-  static Dataset<Row> traces(String warehouse) {
+  static Warehouse warehouse(String warehouse) {
     SparkSession spark = Sessions.getOrCreate("tracelake report");
-    return Warehouse.openForRead(spark, warehouse).read(TableNames.TRACES);
+    return Warehouse.openForRead(spark, warehouse);
   }
 
-  /** The traces table restricted by an MLflow filter string; the filter is parsed before Spark starts. */
+  static Dataset<Row> traces(String warehouse) {
+    return warehouse(warehouse).read(TableNames.TRACES);
+  }
+
+  /** The traces table restricted by an MLflow filter string; the filter is checked before Spark starts. */
   static Dataset<Row> traces(String warehouse, String filter) {
-    org.apache.spark.sql.Column where = TraceFilter.parse(filter);
-    return traces(warehouse).where(where);
+    TraceFilter.check(filter);
+    Warehouse w = warehouse(warehouse);
+    return w.read(TableNames.TRACES).where(TraceFilter.parse(filter, SpanSource.of(w)));
   }
 
   /** The options every report takes. */

@@ -3,9 +3,12 @@ package io.tracelake.cli;
 import io.tracelake.UserInputException;
 import io.tracelake.export.TraceDocuments;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.search.SpanSource;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.search.TraceOrder;
 import io.tracelake.search.TraceSearch;
+import io.tracelake.warehouse.TableNames;
+import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +58,11 @@ public final class SearchCommand implements Callable<Integer> {
       throw new UserInputException("Invalid --format '" + format + "': valid values are table, json, csv");
     }
     // Parse first: a bad filter or order-by fails before Spark starts.
-    org.apache.spark.sql.Column where = TraceFilter.parse(filter);
+    TraceFilter.check(filter);
     org.apache.spark.sql.Column[] order = TraceOrder.parse(orderBy);
-    Dataset<Row> found = TraceSearch.search(ReportCommands.traces(warehouse), where, order, maxResults);
+    Warehouse w = ReportCommands.warehouse(warehouse);
+    Dataset<Row> found = TraceSearch.search(w.read(TableNames.TRACES),
+        TraceFilter.parse(filter, SpanSource.of(w)), order, maxResults);
     List<Row> rows = found.collectAsList();
     String text = switch (format) {
       case "json" -> TraceDocuments.toJsonLines(rows);

@@ -7,6 +7,7 @@ import io.tracelake.eval.EvalSelection;
 import io.tracelake.reports.Breakdown;
 import io.tracelake.reports.SessionFlow;
 import io.tracelake.reports.UserReport;
+import io.tracelake.search.SpanSource;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.search.TraceSearch;
 import io.tracelake.warehouse.TableNames;
@@ -66,7 +67,7 @@ public final class Warehouses {
 
   /** The traces matching an MLflow filter string (null or blank: all). */
   public Dataset<Row> search(String filter) {
-    return TraceSearch.filter(traces(), filter);
+    return TraceSearch.filter(traces(), SpanSource.of(warehouse), filter);
   }
 
   /** MLflow's per-user report over the {@code days} before {@code asOf}. */
@@ -90,7 +91,7 @@ public final class Warehouses {
    */
   public Dataset<Row> evalRecords(String filter, boolean wholeSessions) {
     return EvalSelection.inFileOrder(EvalSelection.select(traces(), new EvalSelection.Options(
-        TraceFilter.parse(filter), wholeSessions, false, null, 0, null,
+        TraceFilter.parse(filter, SpanSource.of(warehouse)), wholeSessions, false, null, 0, null,
         ConfigLoader.defaults().analytics().categoryTag())));
   }
 

@@ -6,7 +6,10 @@ public enum FileShape {
   JSON_LINES("jsonl", true),
   /** A JSON array of traces (or of saved frame rows). */
   JSON_ARRAY("json-array", false),
-  /** The {@code {"traces": [...], "next_page_token": ...}} envelope of {@code mlflow traces search --output json}. */
+  /**
+   * The {@code {"traces": [...], "next_page_token": ...}} envelope of {@code mlflow traces search --output json}, or
+   * Databricks' {@code {"trace_infos": [...]}} of traces stored in Unity Catalog.
+   */
   SEARCH_ENVELOPE("search-envelope", false),
   /** One or more pretty-printed JSON documents, e.g. {@code mlflow traces get} output. */
   JSON_DOCUMENT("json-document", false),

@@ -94,7 +94,7 @@ final class JsonDocumentCursor implements RecordCursor {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken value = p.nextToken();
-      if (name.equals("traces") && value == JsonToken.START_ARRAY) {
+      if ((name.equals("traces") || name.equals("trace_infos")) && value == JsonToken.START_ARRAY) {
         state = State.ENVELOPE_ARRAY;
         return true;
       }

@@ -48,31 +48,47 @@ final class ParsedSpan {
   }
 
   /**
-   * A span or trace id as lower-case hex: {@code 0x1a2b…} and plain hex as they are, base64 (MLflow 3's
-   * {@code Gis8TV5vcIE=}) decoded; anything else (null, empty, not an id) as it came, empty as null.
+   * A span id as MLflow prints it, 16 lower-case hex digits: {@code 0x1a2b…} and plain hex (MLflow 2, 3.5.0) as
+   * numbers, base64 (MLflow 3's {@code Gis8TV5vcIE=}) as the bytes it encodes, both zero-padded as MLflow's
+   * {@code encode_span_id} does; anything else (not an id) as it came, empty as null.
    */
   static String hexId(String raw) {
     if (raw == null || raw.isEmpty()) {
       return null;
     }
     String s = raw.startsWith("0x") || raw.startsWith("0X") ? raw.substring(2) : raw;
-    if (s.matches("[0-9a-fA-F]{16}|[0-9a-fA-F]{32}")) {
-      return s.toLowerCase(Locale.ROOT);
+    if (!s.isEmpty() && s.length() <= 16 && s.matches("[0-9a-fA-F]+")) {
+      return "0".repeat(16 - s.length()) + s.toLowerCase(Locale.ROOT);
     }
     if (s.length() % 4 == 0 && s.matches("[A-Za-z0-9+/]+={0,2}")) {
       byte[] bytes = Base64.getDecoder().decode(s);
-      if (bytes.length == 8 || bytes.length == 16) {
+      if (bytes.length > 0 && bytes.length <= 8) {
         String hex = new BigInteger(1, bytes).toString(16);
-        return "0".repeat(bytes.length * 2 - hex.length()) + hex;
+        return "0".repeat(16 - hex.length()) + hex;
       }
     }
     return raw;
   }
 
-  /** {@code STATUS_CODE_OK}, {@code OK}, {@code ok} → {@code OK}; null or empty → {@code UNSET}. */
+  /**
+   * {@code STATUS_CODE_OK}, {@code OK}, {@code ok} → {@code OK}; OpenTelemetry's numbers 0, 1, 2 → UNSET, OK, ERROR;
+   * null or empty → {@code UNSET}.
+   */
   static String statusCode(String raw) {
     if (raw == null || raw.isBlank()) {
       return "UNSET";
+    }
+    switch (raw) {
+      case "0" -> {
+        return "UNSET";
+      }
+      case "1" -> {
+        return "OK";
+      }
+      case "2" -> {
+        return "ERROR";
+      }
+      default -> { }
     }
     String s = raw.toUpperCase(Locale.ROOT);
     return s.startsWith("STATUS_CODE_") ? s.substring("STATUS_CODE_".length()) : s;

@@ -65,7 +65,7 @@ public final class ShapeDetector {
       int startLine = p.currentTokenLocation().getLineNr();
       try {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-          if (p.currentName().equals("traces")) {
+          if (p.currentName().equals("traces") || p.currentName().equals("trace_infos")) {
             return FileShape.SEARCH_ENVELOPE;
           }
           p.nextToken();

@@ -37,6 +37,10 @@ final class TraceAssembler {
     }
     ParsedTrace t = new ParsedTrace();
     t.traceId = firstNonBlank(f.traceId, f.requestId);
+    if (t.traceId != null && f.ucSchema != null && !t.traceId.startsWith("trace:/")) {
+      // As MLflow's TraceInfo.from_proto: a trace in a Unity Catalog schema is trace:/<catalog>.<schema>/<id>.
+      t.traceId = "trace:/" + f.ucSchema + "/" + t.traceId;
+    }
     if (t.traceId == null && f.invalidField != null) {  // e.g. a trace_id that is a number, not a string
       throw new RecordRejectedException(QuarantineReason.INVALID_FIELD, "invalid field: " + f.invalidField);
     }

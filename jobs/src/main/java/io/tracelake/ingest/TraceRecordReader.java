@@ -147,7 +147,7 @@ public final class TraceRecordReader {
           }
         }
         case "data" -> readData(p, f);
-        case "traces" -> {
+        case "traces", "trace_infos" -> {
           if (top && value == JsonToken.START_ARRAY) {
             f.envelope = true;
             readArrayOfRecords(p, position, context, sink);
@@ -201,7 +201,25 @@ public final class TraceRecordReader {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken value = p.nextToken();
-      if (name.equals("mlflow_experiment") && value == JsonToken.START_OBJECT) {
+      if (name.equals("uc_schema") && value == JsonToken.START_OBJECT) {
+        // A trace stored in a Unity Catalog schema: MLflow names it trace:/<catalog>.<schema>/<id> (a V4 id).
+        String catalog = null;
+        String schema = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String inner = p.currentName();
+          JsonToken v = p.nextToken();
+          if (inner.equals("catalog_name") && v == JsonToken.VALUE_STRING) {
+            catalog = p.getText();
+          } else if (inner.equals("schema_name") && v == JsonToken.VALUE_STRING) {
+            schema = p.getText();
+          } else {
+            p.skipChildren();
+          }
+        }
+        if (catalog != null && schema != null) {
+          f.ucSchema = catalog + "." + schema;
+        }
+      } else if (name.equals("mlflow_experiment") && value == JsonToken.START_OBJECT) {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String inner = p.currentName();
           p.nextToken();
@@ -334,7 +352,7 @@ public final class TraceRecordReader {
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String inner = p.currentName();
             JsonToken v = p.nextToken();
-            if (inner.equals("code") && v.isScalarValue()) {
+            if ((inner.equals("code") || inner.equals("status_code")) && v.isScalarValue()) {
               kept.statusCode = p.getText();
             } else if (inner.equals("message") && v.isScalarValue()) {
               kept.statusMessage = emptyToNull(p.getText());
@@ -698,6 +716,8 @@ public final class TraceRecordReader {
     String requestId;
     String clientRequestId;
     String experimentId;
+    /** {@code catalog.schema} of a trace stored in a Unity Catalog schema. */
+    String ucSchema;
     TimeToken requestTime;
     TimeToken timestampMs;
     TimeToken durationMs;

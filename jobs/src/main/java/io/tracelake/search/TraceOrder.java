@@ -14,7 +14,7 @@ import org.apache.spark.sql.Column;
  * MLflow {@code order_by} items, {@code "<key> [ASC|DESC]"}, as sort columns. Keys: the attribute keys of
  * {@link TraceFilter} ({@code timestamp(_ms)}, {@code execution_time(_ms)}, {@code status}, {@code request_id},
  * {@code name}, {@code run_id} and the canonical columns), optionally prefixed {@code attribute.} /
- * {@code attributes.} / {@code trace.}. Default: {@code timestamp_ms DESC}. {@code trace_id} ascending is appended
+ * {@code attributes.} / {@code trace.}, or a tag or metadata key ({@code tag.fruit}, {@code metadata.`k`}). Default: {@code timestamp_ms DESC}. {@code trace_id} ascending is appended
  * last so the order is total and repeatable.
  */
 public final class TraceOrder {
@@ -38,6 +38,7 @@ public final class TraceOrder {
     List<Token> tokens = FilterLexer.tokenize(item);
     Token keyToken = tokens.get(0);
     String key;
+    Column mapKey = null;
     int next = 1;
     if (keyToken.kind() == Kind.BACKTICKED) {
       key = keyToken.text();
@@ -46,21 +47,24 @@ public final class TraceOrder {
       int dot = key.indexOf('.');
       if (dot >= 0) {
         String entity = key.substring(0, dot).toLowerCase(Locale.ROOT);
-        if (!List.of("attribute", "attributes", "trace").contains(entity)) {
-          throw FilterException.at(item, 0, "Invalid order_by entity '" + key.substring(0, dot) + "'",
-              "attribute, attributes, trace, or a bare key");
-        }
         key = key.substring(dot + 1);
         if (key.isEmpty() && tokens.get(1).kind() == Kind.BACKTICKED) {
           key = tokens.get(1).text();
           next = 2;
+        }
+        switch (entity) {
+          case "attribute", "attributes", "trace" -> { }
+          case "tag", "tags" -> mapKey = col(TraceColumns.TAGS).getItem(key);
+          case "metadata", "request_metadata" -> mapKey = col(TraceColumns.TRACE_METADATA).getItem(key);
+          default -> throw FilterException.at(item, 0, "Invalid order_by entity '" + entity + "'",
+              "attribute, attributes, trace, tag, tags, metadata, request_metadata, or a bare key");
         }
       }
     } else {
       throw FilterException.at(item, keyToken.position(), "Invalid order_by clause: expected a key, got "
           + keyToken.describe(), "<key> [ASC|DESC], e.g. timestamp_ms DESC");
     }
-    Column column = TraceFilter.attributeColumn(key);
+    Column column = mapKey != null ? mapKey : TraceFilter.attributeColumn(key);
     if (column == null) {
       throw FilterException.at(item, keyToken.position(), "Invalid order_by key '" + key + "'",
           String.join(", ", TraceFilter.attributeKeys()));
