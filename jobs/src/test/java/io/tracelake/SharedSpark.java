@@ -47,6 +47,14 @@ public final class SharedSpark {
     return Paths.get("src/test/resources/fixtures", name).toAbsolutePath();
   }
 
+  /**
+   * The span fixture: eight traces in every span shape MLflow writes (kept out of {@code fixtures/}, whose folder
+   * tests ingest whole).
+   */
+  public static Path spansFixture() {
+    return Paths.get("src/test/resources/spans/spans.jsonl").toAbsolutePath();
+  }
+
   /** A fresh folder under target/ for one test's warehouse or inputs. */
   public static Path tempDir(String prefix) {
     try {

@@ -29,8 +29,9 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Incremental and idempotent; the result equals a full recomputation:
  * <ul>
- *   <li>date-partitioned tables ({@code traces_flat}, {@code daily_user_activity}, {@code version_breakdown}) are
- *       rewritten for exactly the selected dates with Delta's {@code replaceWhere};
+ *   <li>date-partitioned tables ({@code traces_flat}, {@code daily_user_activity}, {@code version_breakdown}, and
+ *       {@code span_daily} where the warehouse has spans) are rewritten for exactly the selected dates with Delta's
+ *       {@code replaceWhere};
  *   <li>{@code session_turns} and {@code sessions} are recomputed for every session that has a trace on a selected
  *       date, from all of that session's traces (so sessions crossing midnight and late traces renumber correctly),
  *       and MERGEd by key; only the dates those sessions have traces on are read and rewritten;
@@ -80,11 +81,13 @@ public final class AnalyticsJob {
     Map<String, Long> rows = new LinkedHashMap<>();
     if (requested.isEmpty()) {
       progress.stage("no trace changed since the analytics tables were last written; nothing to recompute");
-      AnalyticsTables.all().forEach(t -> {
+      List<String> tables = new ArrayList<>(AnalyticsTables.all());
+      tables.addAll(AnalyticsTables.optional());
+      for (String t : tables) {
         if (warehouse.exists(t)) {
           rows.put(t, warehouse.read(t).count());
         }
-      });
+      }
       return new Outcome(requested, 0, rows, progress.seconds());
     }
     DateSelection dates = requested;
@@ -109,6 +112,7 @@ public final class AnalyticsJob {
       replaceDates(warehouse, AnalyticsTables.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
           DailyUserActivity.DATE, dates, rows, progress);
       writeSessions(warehouse, traces, inRange, dates, rows, progress);
+      writeSpanDaily(warehouse, traces, inRange, dates, rows, progress);
     } finally {
       inRange.unpersist();
     }
@@ -147,6 +151,22 @@ public final class AnalyticsJob {
     } finally {
       turns.unpersist();
     }
+  }
+
+  /**
+   * span_daily for the selected dates, where the warehouse has spans; for all dates the first time (a warehouse whose
+   * spans came after its analytics tables).
+   */
+  private static void writeSpanDaily(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange,
+      DateSelection dates, Map<String, Long> rows, Progress progress) {
+    if (!warehouse.exists(TableNames.SPANS)) {
+      return;
+    }
+    boolean first = !warehouse.exists(AnalyticsTables.SPAN_DAILY);
+    DateSelection spanDates = first ? DateSelection.all() : dates;
+    Dataset<Row> spans = warehouse.read(TableNames.SPANS).where(spanDates.predicate(TraceColumns.REQUEST_DATE));
+    replaceDates(warehouse, AnalyticsTables.SPAN_DAILY, SpanDaily.compute(spans, first ? traces : inRange),
+        DailyUserActivity.DATE, spanDates, rows, progress);
   }
 
   /**

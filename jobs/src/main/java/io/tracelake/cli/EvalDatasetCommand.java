@@ -117,7 +117,9 @@ public final class EvalDatasetCommand implements Callable<Integer> {
         return 0;
       }
       Function<Row, String> line = format.equals("traces") ? TraceDocuments::toJson : EvalRecords::recordJson;
-      Iterator<Row> ordered = EvalSelection.inFileOrder(records).toLocalIterator();
+      Dataset<Row> out = format.equals("traces") && w.exists(TableNames.SPANS)
+          ? TraceDocuments.withSpans(records, w.read(TableNames.SPANS)) : records;
+      Iterator<Row> ordered = EvalSelection.inFileOrder(out).toLocalIterator();
       Iterator<String> lines = new Iterator<>() {
         @Override public boolean hasNext() {
           return ordered.hasNext();

@@ -63,6 +63,9 @@ public final class SearchCommand implements Callable<Integer> {
     Warehouse w = ReportCommands.warehouse(warehouse);
     Dataset<Row> found = TraceSearch.search(w.read(TableNames.TRACES),
         TraceFilter.parse(filter, SpanSource.of(w)), order, maxResults);
+    if (format.equals("json") && w.exists(TableNames.SPANS)) {
+      found = TraceDocuments.withSpans(found, w.read(TableNames.SPANS)).orderBy(order);
+    }
     List<Row> rows = found.collectAsList();
     String text = switch (format) {
       case "json" -> TraceDocuments.toJsonLines(rows);

@@ -48,6 +48,7 @@ public final class Warehouses {
     List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.SPANS, TableNames.QUARANTINE, TableNames.INGEST_RUNS,
         TableNames.ANALYTICS_RUNS));
     names.addAll(AnalyticsTables.all());
+    names.addAll(AnalyticsTables.optional());
     names.add(TableNames.EVAL_DATASETS);
     return names;
   }

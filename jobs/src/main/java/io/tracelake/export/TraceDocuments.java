@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tracelake.schema.SpanColumns;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.schema.TraceSchemas;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +20,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Rows of the {@code traces} table as MLflow {@code Trace.to_json()} documents, which {@code Trace.from_json} loads
@@ -27,9 +32,10 @@ import org.apache.spark.sql.Row;
  * <p>{@code info} carries only the fields MLflow's {@code TraceInfo.from_dict} accepts, with MLflow's names; the
  * canonical user and session are also written as {@code mlflow.trace.user} / {@code mlflow.trace.session} metadata
  * (MLflow's multi-turn evaluation groups traces by the latter) and the token counts as
- * {@code mlflow.trace.tokenUsage} when the trace's metadata lacks them. {@code data.spans} holds one root span
- * carrying the request and response as {@code mlflow.spanInputs} / {@code mlflow.spanOutputs}: Tracelake does not
- * keep the other spans.
+ * {@code mlflow.trace.tokenUsage} when the trace's metadata lacks them. {@code data.spans} holds the trace's spans from
+ * the {@code spans} table when the row carries them ({@link #withSpans}), in MLflow 3.5.1+'s span shape (base64 ids,
+ * {@code STATUS_CODE_*}, JSON-encoded attributes; span events are not kept, only counted); otherwise one root span
+ * carrying the request and response as {@code mlflow.spanInputs} / {@code mlflow.spanOutputs}.
  */
 public final class TraceDocuments {
 
@@ -38,11 +44,44 @@ public final class TraceDocuments {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern HEX_TRACE_ID = Pattern.compile("(?:^tr-|/)([0-9a-f]{32})$");
 
-  /** One trace as one line of compact JSON (no line break). Input: a row with the {@code traces} columns. */
+  /** The column {@link #withSpans} adds: the trace's spans in order. */
+  public static final String SPANS = "spans";
+
+  /**
+   * Input: rows with the {@code traces} columns, and the {@code spans} table. Grain: unchanged. Output: the rows with
+   * {@link #SPANS}, the trace's spans ordered by {@code span_index} (null for a trace without spans). Row order is not
+   * kept: order after this.
+   */
+  public static Dataset<Row> withSpans(Dataset<Row> traces, Dataset<Row> spans) {
+    Column[] fields = java.util.Arrays.stream(TraceSchemas.SPAN.fieldNames()).map(functions::col)
+        .toArray(Column[]::new);
+    Dataset<Row> perTrace = spans.groupBy(functions.col(TraceColumns.TRACE_ID).as("_spans_trace_id"))
+        .agg(functions.array_sort(functions.collect_list(functions.struct(fields)), (l, r) -> {
+          // Spans hold a map, which Spark cannot order: compare by index only.
+          Column left = l.getField(SpanColumns.SPAN_INDEX);
+          Column right = r.getField(SpanColumns.SPAN_INDEX);
+          return functions.when(left.lt(right), -1).when(left.gt(right), 1).otherwise(0);
+        }).as(SPANS));
+    return traces.join(perTrace, functions.col(TraceColumns.TRACE_ID).equalTo(functions.col("_spans_trace_id")),
+        "left").drop("_spans_trace_id");
+  }
+
+  /**
+   * One trace as one line of compact JSON (no line break). Input: a row with the {@code traces} columns, and
+   * optionally {@link #SPANS}.
+   */
   public static String toJson(Row trace) {
     ObjectNode doc = JSON.createObjectNode();
     doc.set("info", info(trace));
-    doc.putObject("data").putArray("spans").add(rootSpan(trace));
+    ArrayNode spanList = doc.putObject("data").putArray("spans");
+    List<Row> spans = List.of(trace.schema().fieldNames()).contains(SPANS) && !trace.isNullAt(trace.fieldIndex(SPANS))
+        ? trace.getList(trace.fieldIndex(SPANS)) : List.of();
+    if (spans.isEmpty()) {
+      spanList.add(rootSpan(trace));
+    }
+    for (Row span : spans) {
+      spanList.add(span(trace, span));
+    }
     try {
       return JSON.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
@@ -157,6 +196,56 @@ public final class TraceDocuments {
     putIfSet(attributes, "mlflow.spanInputs", r.getAs(TraceColumns.REQUEST));
     putIfSet(attributes, "mlflow.spanOutputs", r.getAs(TraceColumns.RESPONSE));
     return span;
+  }
+
+  /** One span of the spans table in MLflow 3.5.1+'s shape, which ingest reads back into the same row. */
+  private static ObjectNode span(Row trace, Row s) {
+    String traceId = trace.getAs(TraceColumns.TRACE_ID);
+    Base64.Encoder b64 = Base64.getEncoder();
+    ObjectNode span = JSON.createObjectNode();
+    span.put("trace_id", b64.encodeToString(otelTraceId(traceId)));
+    span.put("span_id", spanId(s.getAs(SpanColumns.SPAN_ID)));
+    String parent = s.getAs(SpanColumns.PARENT_SPAN_ID);
+    if (parent == null) {
+      span.putNull("parent_span_id");
+    } else {
+      span.put("parent_span_id", spanId(parent));
+    }
+    span.put("name", s.<String>getAs(SpanColumns.NAME));
+    putNanos(span, "start_time_unix_nano", s.getAs(SpanColumns.START_TIME));
+    putNanos(span, "end_time_unix_nano", s.getAs(SpanColumns.END_TIME));
+    span.putArray("events");
+    String message = s.getAs(SpanColumns.STATUS_MESSAGE);
+    span.putObject("status").put("code", "STATUS_CODE_" + s.<String>getAs(SpanColumns.STATUS_CODE))
+        .put("message", message == null ? "" : message);
+    ObjectNode attributes = span.putObject("attributes");
+    String type = s.getAs(SpanColumns.SPAN_TYPE);
+    if (type != null) {
+      attributes.put("mlflow.spanType", JSON.getNodeFactory().textNode(type).toString());
+    }
+    putIfSet(attributes, "mlflow.spanInputs", s.getAs(SpanColumns.INPUTS));
+    putIfSet(attributes, "mlflow.spanOutputs", s.getAs(SpanColumns.OUTPUTS));
+    Map<String, String> rest = s.getJavaMap(s.fieldIndex(SpanColumns.ATTRIBUTES));
+    if (rest != null) {
+      new TreeMap<>(rest).forEach(attributes::put);
+    }
+    return span;
+  }
+
+  /** A span id of the spans table (16 hex digits) as MLflow 3.5.1+ writes it, base64; any other id as it is. */
+  private static String spanId(String hex) {
+    if (hex != null && hex.matches("[0-9a-f]{16}")) {
+      return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
+    }
+    return hex;
+  }
+
+  private static void putNanos(ObjectNode node, String field, Instant t) {
+    if (t == null) {
+      node.putNull(field);
+    } else {
+      node.put(field, t.getEpochSecond() * 1_000_000_000L + t.getNano());
+    }
   }
 
   /** The 16-byte OpenTelemetry trace id: the hex of {@code tr-<hex>} or {@code trace:/loc/<hex>}, else a hash. */

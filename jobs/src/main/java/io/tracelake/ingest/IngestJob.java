@@ -1,11 +1,13 @@
 package io.tracelake.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
@@ -102,7 +104,8 @@ public final class IngestJob {
     // byte-range newline counts. The traces themselves are parsed again by the write instead of being cached:
     // holding the whole input in Spark's columnar cache cost more than a second parse.
     Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
-        col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE), col("rejection"),
+        col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
+        col("trace." + TraceColumns.SPAN_COUNT).as(TraceColumns.SPAN_COUNT), col("rejection"),
         col("split_stats")).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       progress.stage("parsing");
@@ -110,11 +113,13 @@ public final class IngestJob {
           count(col(TraceColumns.TRACE_ID)).as("traces"),
           count(col("rejection")).as("rejections"),
           countDistinct(col(TraceColumns.TRACE_ID)).as("distinct_traces"),
-          collect_set(col(TraceColumns.REQUEST_DATE)).as("dates")).first();
+          collect_set(col(TraceColumns.REQUEST_DATE)).as("dates"),
+          coalesce(sum(col(TraceColumns.SPAN_COUNT)), lit(0L)).as("spans")).first();
       long tracesParsed = counts.getLong(0);
       long rejections = counts.getLong(1);
       long distinctTraces = counts.getLong(2);
       Set<LocalDate> batchDates = new HashSet<>(counts.getList(3));
+      long spansInBatch = counts.getLong(4);
       progress.stage("parsed %,d traces (%,d distinct ids), %,d rejected records", tracesParsed, distinctTraces,
           rejections);
 
@@ -135,12 +140,16 @@ public final class IngestJob {
       progress.stage("traces: %,d inserted, %,d updated, %,d unchanged", outcome.inserted(), outcome.updated(),
           outcome.unchanged());
       SpanTable.Outcome spans = new SpanTable.Outcome(0, 0);
-      if (config.ingest().spans()) {
+      // Without spans in the batch and without replaced versions (whose old spans go) there is nothing to write.
+      if (config.ingest().spans() && spansInBatch == 0 && outcome.updated() == 0) {
+        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
+      } else if (config.ingest().spans()) {
         progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
         // A parse of its own: one that keeps every span costs more than the traces need, and caching the batch
         // between the two writes cost more than parsing it again (see the slim cache above).
         spans = SpanTable.write(warehouse, ExportReader.parse(spark, files, config, true), config.columns(),
-            tracesParsed == 0 ? Set.of() : batchDates, distinctTraces != tracesParsed);
+            tracesParsed == 0 ? Set.of() : batchDates, distinctTraces != tracesParsed,
+            outcome.wholeBatchAppended() && distinctTraces == tracesParsed);
         progress.stage("spans: %,d inserted, %,d of replaced versions deleted", spans.inserted(), spans.deleted());
       }
 

@@ -1,6 +1,7 @@
 package io.tracelake.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.lit;
 
@@ -51,14 +52,28 @@ final class SpanTable {
    *     TracelakeConfig, boolean)})
    * @param batchDates the request dates of the batch's traces
    * @param hasDuplicates whether some trace id occurs more than once in the batch
+   * @param batchIsWhatTracesHolds the batch, without duplicates, was appended whole onto dates {@code traces} had no
+   *     rows for: its spans are written as they are, without comparing versions with {@code traces}
    */
   static Outcome write(Warehouse warehouse, Dataset<Row> parsed, TracelakeConfig.Columns columns,
-      Set<LocalDate> batchDates, boolean hasDuplicates) {
+      Set<LocalDate> batchDates, boolean hasDuplicates, boolean batchIsWhatTracesHolds) {
     DeltaTable spans = warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
     if (batchDates.isEmpty()) {
       return new Outcome(0, 0);
     }
     Object[] dates = batchDates.toArray();
+    if (batchIsWhatTracesHolds) {
+      // No stored trace shares an id with the batch (its dates were empty in traces, so they are empty here too).
+      Dataset<Row> all = CanonicalTraces.withRecordHash(parsed.where(col("trace").isNotNull()).select("trace.*"),
+              columns)
+          .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), col(TraceColumns.RECORD_HASH),
+              explode(col(SpanColumns.SPANS)).as("_span"))
+          .select(spanColumns(col("_span")));
+      java.util.Optional<Outcome> appended = overwriteDates(warehouse, all, batchDates);
+      if (appended.isPresent()) {
+        return appended.get();
+      }
+    }
     Dataset<Row> current = warehouse.read(TableNames.TRACES).where(col(TraceColumns.REQUEST_DATE).isin(dates))
         .select(col(TraceColumns.TRACE_ID).as("_t_id"), col(TraceColumns.RECORD_HASH).as("_t_hash"));
     // Every batch trace with the version traces holds, one row per span (a trace without spans: one null span).
@@ -73,20 +88,28 @@ final class SpanTable {
       // Identical copies of one version carry identical spans: keep one of each.
       newSpans = newSpans.dropDuplicates(TraceColumns.TRACE_ID, SpanColumns.SPAN_INDEX);
     }
-    String table = warehouse.path(TableNames.SPANS);
     if (spans.toDF().where(col(TraceColumns.REQUEST_DATE).isin(dates)).isEmpty()) {
-      List<String> sorted = new TreeSet<>(batchDates).stream().map(d -> "DATE'" + d + "'").toList();
-      String onlyThoseDates = TraceColumns.REQUEST_DATE + " IN (" + String.join(", ", sorted) + ")";
-      Dataset<Row> written = newSpans;
-      java.util.Optional<Outcome> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.SPANS, () -> {
-        written.write().format("delta").mode("overwrite").option("replaceWhere", onlyThoseDates).save(table);
-        return new Outcome(-1, 0);
-      });
+      java.util.Optional<Outcome> appended = overwriteDates(warehouse, newSpans, batchDates);
       if (appended.isPresent()) {
-        return new Outcome(countWritten(warehouse), 0);
+        return appended.get();
       }
     }
     return merge(spans, held, newSpans);
+  }
+
+  /**
+   * The spans written in one pass as an overwrite of exactly the batch's dates; empty when a concurrent writer
+   * committed to those dates first (the caller then merges).
+   */
+  private static java.util.Optional<Outcome> overwriteDates(Warehouse warehouse, Dataset<Row> spans,
+      Set<LocalDate> batchDates) {
+    List<String> sorted = new TreeSet<>(batchDates).stream().map(d -> "DATE'" + d + "'").toList();
+    String onlyThoseDates = TraceColumns.REQUEST_DATE + " IN (" + String.join(", ", sorted) + ")";
+    String table = warehouse.path(TableNames.SPANS);
+    return ConcurrentWrites.unlessAnotherWriterWins(TableNames.SPANS, () -> {
+      spans.write().format("delta").mode("overwrite").option("replaceWhere", onlyThoseDates).save(table);
+      return new Outcome(countWritten(warehouse), 0);
+    });
   }
 
   /** Rows the last commit of the spans table added, from its operation metrics. */

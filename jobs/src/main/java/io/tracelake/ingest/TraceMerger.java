@@ -43,8 +43,18 @@ public final class TraceMerger {
 
   private TraceMerger() {}
 
-  /** What a merge did. {@code touchedDates}: request dates of inserted or updated traces, sorted. */
-  public record Outcome(long inserted, long updated, long unchanged, List<LocalDate> touchedDates) {}
+  /**
+   * What a merge did. {@code touchedDates}: request dates of inserted or updated traces, sorted;
+   * {@code wholeBatchAppended}: the batch went in as it was, in one pass onto empty dates (so every row of it is now
+   * the version {@code traces} holds).
+   */
+  public record Outcome(long inserted, long updated, long unchanged, List<LocalDate> touchedDates,
+      boolean wholeBatchAppended) {
+
+    public Outcome(long inserted, long updated, long unchanged, List<LocalDate> touchedDates) {
+      this(inserted, updated, unchanged, touchedDates, false);
+    }
+  }
 
   private static Dataset<Row> compareHashes(Dataset<Row> batch, Dataset<Row> stored) {
     Dataset<Row> existing = stored.select(col(TraceColumns.TRACE_ID).as("_t_trace_id"),
@@ -92,7 +102,7 @@ public final class TraceMerger {
       java.util.Optional<Outcome> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.TRACES,
           () -> TraceCommits.withTouchedDates(spark, dates, () -> {
             batch.write().format("delta").mode("overwrite").option("replaceWhere", onlyThoseDates).save(tablePath);
-            return new Outcome(batchRows, 0, 0, dates);
+            return new Outcome(batchRows, 0, 0, dates, true);
           }));
       if (appended.isPresent()) {
         return appended.get();

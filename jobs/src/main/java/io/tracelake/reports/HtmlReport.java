@@ -40,6 +40,7 @@ public final class HtmlReport {
     users(h, d);
     sessions(h, d);
     feedback(h, d);
+    spans(h, d);
     quarantine(h, d);
     h.append("<footer>Figures from the warehouse's analytics tables (<code>version_breakdown</code>, ")
         .append("<code>daily_user_activity</code>, <code>sessions</code>, <code>session_turns</code>), merged over the ")
@@ -186,6 +187,47 @@ public final class HtmlReport {
             r -> r.getAs("positive_rate"), r -> r.getAs("mean")),
         Arrays.asList(null, null, ValueFormat.COUNT, ValueFormat.PERCENT, v -> String.format(Locale.ROOT, "%.2f", v)));
     h.append("</section>");
+  }
+
+  private static void spans(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Spans: tool calls, retrievals and models</h2>");
+    if (d.spanTypes() == null) {
+      h.append("<p>This warehouse has no spans table (ingest.spans is off, or its exports were read before spans "
+          + "were kept).</p></section>");
+      return;
+    }
+    if (d.spanTypes().isEmpty()) {
+      h.append("<p>No trace in the range has spans.</p></section>");
+      return;
+    }
+    List<String> types = new ArrayList<>();
+    double[] calls = new double[d.spanTypes().size()];
+    double[] p95 = new double[calls.length];
+    for (int i = 0; i < calls.length; i++) {
+      Row r = d.spanTypes().get(i);
+      types.add(Objects.toString(r.get(0), "(no type)"));
+      calls[i] = ((Number) r.getAs("calls")).doubleValue();
+      Object p = r.getAs("p95_duration_ms");
+      p95[i] = p == null ? 0 : ((Number) p).doubleValue();
+    }
+    h.append("<div class=\"grid\">");
+    h.append(SvgCharts.bars("Span calls per span type", types, calls, ValueFormat.COUNT));
+    h.append(SvgCharts.bars("p95 span latency per span type", types, p95, ValueFormat.MILLIS));
+    h.append("</div>");
+    List<String> header = List.of("span type", "calls", "traces", "error rate", "p50", "p95", "tokens", "cost (USD)");
+    List<Function<Row, Object>> cells = List.of(r -> Objects.toString(r.get(0), "(no type)"), r -> r.getAs("calls"),
+        r -> r.getAs("traces"), r -> r.getAs("error_rate"), r -> r.getAs("p50_duration_ms"),
+        r -> r.getAs("p95_duration_ms"), r -> r.getAs("total_tokens"), r -> r.getAs("cost"));
+    List<ValueFormat> formats = Arrays.asList(null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT,
+        ValueFormat.MILLIS, ValueFormat.MILLIS, ValueFormat.COUNT, v -> String.format(Locale.ROOT, "%.4f", v));
+    table(h, "span-types", header, d.spanTypes(), cells, formats);
+    if (!d.models().isEmpty()) {
+      List<String> modelHeader = new ArrayList<>(header);
+      modelHeader.set(0, "model");
+      table(h, "models", modelHeader, d.models(), cells, formats);
+    }
+    h.append("<p class=\"note\">From the <code>spans</code> table: every span of the traces in range; a trace's "
+        + "spans count on its request date. Percentiles exact, over spans with both times.</p></section>");
   }
 
   private static void quarantine(StringBuilder h, ReportData d) {

@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.percentile;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.tracelake.analytics.AnalyticsTables;
@@ -15,6 +17,7 @@ import io.tracelake.analytics.SessionTurns;
 import io.tracelake.analytics.UserSummary;
 import io.tracelake.analytics.VersionBreakdowns;
 import io.tracelake.schema.QuarantineColumns;
+import io.tracelake.schema.SpanColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
@@ -46,10 +49,13 @@ import org.apache.spark.sql.Row;
  * @param feedback per ({@code app_version, name}): traces with a valid feedback of that name, the share of
  *     {@code true} among boolean values and the mean of numeric ones
  * @param quarantine per {@code reason}: records
+ * @param spanTypes per {@code span_type} (from {@code spans}, exact over the range): calls, traces, error_rate,
+ *     p50/p95_duration_ms, total_tokens, cost; null when the warehouse has no spans table
+ * @param models per {@code model}, the same figures over the spans that name a model; null without spans
  */
 public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
     List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
-    List<Row> feedback, List<Row> quarantine) {
+    List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models) {
 
   /** Gap buckets: upper bounds in ms (exclusive) and labels; a negative gap (overlapping turns) is its own. */
   static final long[] GAP_BOUNDS = {0, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000};
@@ -99,7 +105,33 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         gapBuckets(turns),
         feedback(traces),
         warehouse.read(TableNames.QUARANTINE).groupBy(QuarantineColumns.REASON).agg(count(lit(1)).as("records"))
-            .orderBy(col("records").desc(), col(QuarantineColumns.REASON)).collectAsList());
+            .orderBy(col("records").desc(), col(QuarantineColumns.REASON)).collectAsList(),
+        spanFigures(warehouse, traces, from, to, SpanColumns.SPAN_TYPE),
+        spanFigures(warehouse, traces, from, to, SpanColumns.MODEL));
+  }
+
+  /**
+   * Per value of a spans column (span_type or model), over the spans of the traces in range: calls, traces,
+   * error_rate, exact p50/p95 duration, tokens, cost. Spans without a model are left out of the per-model figures.
+   */
+  private static List<Row> spanFigures(Warehouse warehouse, Dataset<Row> traces, LocalDate from, LocalDate to,
+      String by) {
+    if (!warehouse.exists(TableNames.SPANS)) {
+      return null;
+    }
+    Dataset<Row> spans = inRange(warehouse.read(TableNames.SPANS), TraceColumns.REQUEST_DATE, from, to)
+        .join(traces.select(col(TraceColumns.TRACE_ID).as("_t")), col(TraceColumns.TRACE_ID).equalTo(col("_t")),
+            "left_semi");
+    if (by.equals(SpanColumns.MODEL)) {
+      spans = spans.where(col(by).isNotNull());
+    }
+    return spans.groupBy(col(by)).agg(count(lit(1)).as("calls"),
+            countDistinct(col(TraceColumns.TRACE_ID)).as("traces"),
+            avg(when(col(SpanColumns.STATUS_CODE).equalTo("ERROR"), 1.0).otherwise(0.0)).as("error_rate"),
+            percentile(col(SpanColumns.DURATION_MS), lit(0.5)).as("p50_duration_ms"),
+            percentile(col(SpanColumns.DURATION_MS), lit(0.95)).as("p95_duration_ms"),
+            sum(col(SpanColumns.TOTAL_TOKENS)).as("total_tokens"), sum(col(SpanColumns.COST)).as("cost"))
+        .orderBy(col("calls").desc(), col(by).asc_nulls_last()).collectAsList();
   }
 
   private static Dataset<Row> inRange(Dataset<Row> table, String dateColumn, LocalDate from, LocalDate to) {

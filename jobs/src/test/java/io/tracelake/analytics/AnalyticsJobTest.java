@@ -115,8 +115,12 @@ class AnalyticsJobTest {
         AnalyticsTables.SESSIONS, List.of("session_id"),
         AnalyticsTables.USER_SUMMARY, List.of("user_id"),
         AnalyticsTables.VERSION_SUMMARY, List.of("app_version", "environment"),
-        AnalyticsTables.ENVIRONMENT_SUMMARY, List.of("environment"));
-    for (String table : AnalyticsTables.all()) {
+        AnalyticsTables.ENVIRONMENT_SUMMARY, List.of("environment"),
+        AnalyticsTables.SPAN_DAILY, List.of("activity_date", "app_version", "environment", "span_type", "name",
+            "model"));
+    List<String> tables = new ArrayList<>(AnalyticsTables.all());
+    tables.addAll(AnalyticsTables.optional());
+    for (String table : tables) {
       Dataset<Row> expected = comparable(spark.read().format("delta").load(full.resolve(table).toString()),
           keys.get(table));
       Dataset<Row> actual = comparable(spark.read().format("delta").load(incremental.resolve(table).toString()),

@@ -64,8 +64,8 @@ class SearchCommandTest {
     assertEquals(2, run("search", "--warehouse", "/no/such/warehouse", "--filter", "tags.x IN ('a')"));
     assertTrue(ERR.toString().startsWith("tracelake search: Invalid comparator 'IN' for tag 'x' at position 7"),
         "the filter is checked before the warehouse: " + ERR);
-    assertEquals(2, run("search", "--warehouse", "/no/such/warehouse", "--order-by", "tags.x DESC"));
-    assertTrue(ERR.toString().contains("Invalid order_by entity 'tags'"), ERR.toString());
+    assertEquals(2, run("search", "--warehouse", "/no/such/warehouse", "--order-by", "span.name DESC"));
+    assertTrue(ERR.toString().contains("Invalid order_by entity 'span'"), ERR.toString());
     assertEquals(2, run("search", "--warehouse", "w", "--max-results", "0"));
   }
 

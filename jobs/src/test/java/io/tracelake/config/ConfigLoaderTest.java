@@ -44,7 +44,7 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.load(null, Map.of("ingest.split_size", "3")));
     assertEquals("Unknown config key 'ingest.split_size'; valid keys here: split_size_mb, raw_max_chars, "
-        + "max_record_mb, max_nesting_depth",
+        + "max_record_mb, max_nesting_depth, spans",
         e.getMessage());
   }
 

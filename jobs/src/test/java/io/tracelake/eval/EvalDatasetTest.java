@@ -359,6 +359,19 @@ class EvalDatasetTest {
     List<Row> readBack = SharedSpark.session().read().format("delta").load(again.resolve("traces").toString())
         .selectExpr(columns).orderBy("trace_id").collectAsList();
     assertEquals(original, readBack, "every column but span_count and the ingest bookkeeping");
+    // The documents carry every span: read back, the spans are the same rows (events are counted, not kept).
+    String[] spanColumns = {"trace_id", "span_index", "span_id", "parent_span_id", "name", "span_type", "status_code",
+        "status_message", "start_time", "end_time", "duration_ms", "inputs", "outputs",
+        "to_json(map_from_entries(array_sort(map_entries(attributes)))) AS attributes", "model", "provider",
+        "input_tokens", "output_tokens", "total_tokens", "cost"};
+    List<Row> originalSpans = SharedSpark.session().read().format("delta").load(small.resolve("spans").toString())
+        .selectExpr(spanColumns).orderBy("trace_id", "span_index").collectAsList();
+    List<Row> spansBack = SharedSpark.session().read().format("delta").load(again.resolve("spans").toString())
+        .join(SharedSpark.session().read().format("delta").load(small.resolve("spans").toString())
+            .select("trace_id").distinct(), "trace_id")
+        .selectExpr(spanColumns).orderBy("trace_id", "span_index").collectAsList();
+    assertTrue(originalSpans.size() > 10, "spans: " + originalSpans.size());
+    assertEquals(originalSpans, spansBack);
   }
 
   // -------------------------------------------------------------------------------------------- bad input

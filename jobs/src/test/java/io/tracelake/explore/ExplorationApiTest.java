@@ -33,7 +33,7 @@ class ExplorationApiTest {
   void tablesReportsAndSearch() {
     assertEquals(13, wh.traces().count());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wh.table("sessions"));
-    assertTrue(e.getMessage().contains("tables: traces, traces_quarantine, ingest_runs"), e.getMessage());
+    assertTrue(e.getMessage().contains("tables: traces, spans, traces_quarantine, ingest_runs"), e.getMessage());
     assertEquals(4, wh.search("feedback.user_satisfaction = 'false'").count());
     SessionFlow flow = wh.sessionFlow("sess-login-7d0");
     assertEquals(4, flow.turns().size());

@@ -315,7 +315,7 @@ class IngestJobTest {
     assertEquals(16L, (Long) firstRun.getAs("traces_inserted"));
     assertTrue(firstRun.getList(firstRun.fieldIndex("touched_dates")).size() >= 8);
     try (Stream<Path> files = Files.list(warehouse)) {
-      assertEquals(List.of("ingest_runs", "traces", "traces_quarantine"),
+      assertEquals(List.of("ingest_runs", "spans", "traces", "traces_quarantine"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     } catch (IOException e) {
       throw new IllegalStateException(e);

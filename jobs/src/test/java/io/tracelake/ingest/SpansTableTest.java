@@ -40,7 +40,7 @@ class SpansTableTest {
   @Test
   void everySpanOfEveryShapeIsOneNormalisedRow() {
     Path wh = SharedSpark.tempDir("wh-spans");
-    IngestSummary s = ingest(wh, false, SharedSpark.fixture("spans.jsonl").toString());
+    IngestSummary s = ingest(wh, false, SharedSpark.spansFixture().toString());
     SparkSession spark = SharedSpark.session();
     Dataset<Row> spans = spark.read().format("delta").load(wh.resolve("spans").toString());
     Dataset<Row> traces = spark.read().format("delta").load(wh.resolve("traces").toString());
@@ -88,7 +88,7 @@ class SpansTableTest {
   @Test
   void aFresherRedeliveryReplacesATracesSpansAndAnOlderOrIdenticalOneChangesNothing() throws IOException {
     Path wh = SharedSpark.tempDir("wh-spans-redelivery");
-    Path fixture = SharedSpark.fixture("spans.jsonl");
+    Path fixture = SharedSpark.spansFixture();
     ingest(wh, false, fixture.toString());
     String table = wh.resolve("spans").toString();
     SparkSession spark = SharedSpark.session();

@@ -39,8 +39,9 @@ public final class CompareWarehouses {
 
   public static void main(String[] args) {
     SparkSession spark = Sessions.getOrCreate("compare-warehouses");
-    List<String> tables = new ArrayList<>(List.of("traces", "traces_quarantine"));
+    List<String> tables = new ArrayList<>(List.of("traces", "spans", "traces_quarantine"));
     tables.addAll(AnalyticsTables.all());
+    tables.addAll(AnalyticsTables.optional());
     int different = 0;
     for (String table : tables) {
       String expectedPath = args[0] + "/" + table;

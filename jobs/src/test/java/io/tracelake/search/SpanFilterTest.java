@@ -76,7 +76,7 @@ class SpanFilterTest {
 
   @BeforeAll
   static void ingest() throws IOException {
-    Path fixtureFile = SharedSpark.fixture("spans.jsonl");
+    Path fixtureFile = SharedSpark.spansFixture();
     Path wh = SharedSpark.tempDir("wh-span-filter");
     IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(),
         new IngestJob.Options(List.of(fixtureFile.toString()), wh.toString(), null));
@@ -277,7 +277,7 @@ class SpanFilterTest {
   void aSpanFilterWithoutASpansTableFailsWithOneLineSayingSo() {
     Path empty = SharedSpark.tempDir("wh-no-spans");
     IngestJob.run(SharedSpark.session(), ConfigLoader.load(null, Map.of("ingest.spans", "false")),
-        new IngestJob.Options(List.of(SharedSpark.fixture("spans.jsonl").toString()), empty.toString(), null));
+        new IngestJob.Options(List.of(SharedSpark.spansFixture().toString()), empty.toString(), null));
     Warehouse w = Warehouse.openForRead(SharedSpark.session(), empty.toString());
     FilterException e = assertThrows(FilterException.class,
         () -> TraceFilter.parse("span.type = 'LLM'", SpanSource.of(w)));
