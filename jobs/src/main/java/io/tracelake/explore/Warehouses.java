@@ -66,6 +66,11 @@ public final class Warehouses {
     return table(TableNames.TRACES);
   }
 
+  /** Every span of the traces (see the README's {@code spans} table). */
+  public Dataset<Row> spans() {
+    return table(TableNames.SPANS);
+  }
+
   /** The traces matching an MLflow filter string (null or blank: all). */
   public Dataset<Row> search(String filter) {
     return TraceSearch.filter(traces(), SpanSource.of(warehouse), filter);
