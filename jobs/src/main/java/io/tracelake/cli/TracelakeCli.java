@@ -2,6 +2,9 @@ package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
 import io.tracelake.config.ConfigException;
+import io.tracelake.spark.SparkLogging;
+import io.tracelake.spark.Sessions;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,9 +25,25 @@ public final class TracelakeCli implements Runnable {
         + String.join(", ", spec.subcommands().keySet()));
   }
 
+  /**
+   * Runs one command. In a process of its own (bin/tracelake, spark-submit) it stops the session it made and exits
+   * with the command's code. Inside a Spark application that was already running (a Databricks JAR task) it is a
+   * guest: it neither stops that session nor calls {@code System.exit}; a failure is an exception, which is how
+   * such a task reports one.
+   */
   public static void main(String[] args) {
+    boolean guest = Sessions.existingSession();
+    if (!guest) {
+      SparkLogging.quietSparkDefaults();
+    }
     int code = commandLine().execute(args);
-    org.apache.spark.sql.SparkSession.getActiveSession().foreach(s -> {
+    if (guest) {
+      if (code != 0) {
+        throw new IllegalStateException("tracelake " + String.join(" ", args) + " failed with exit code " + code);
+      }
+      return;
+    }
+    SparkSession.getActiveSession().foreach(s -> {
       s.stop();
       return null;
     });
