@@ -35,16 +35,20 @@ public final class AnalyticsCommand implements Callable<Integer> {
   boolean all;
 
   @Mixin
+  CatalogOptions catalog;
+
+  @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
     DateSelection requested = selection(all, from, to);
-    TracelakeConfig config = common.load();
+    TracelakeConfig config = catalog.applyTo(common.load());
     SparkSession spark = Sessions.getOrCreate("tracelake analytics");
     Warehouse wh = Warehouse.openForRead(spark, warehouse);
     DateSelection dates = requested != null ? requested : AnalyticsJob.pendingDates(wh);
     System.out.print(AnalyticsJob.run(spark, config, wh, dates).render());
+    CatalogOptions.registerIfConfigured(config, wh);
     return 0;
   }
 

@@ -4,6 +4,7 @@ import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.IngestJob;
 import io.tracelake.ingest.IngestSummary;
 import io.tracelake.spark.Sessions;
+import io.tracelake.warehouse.Warehouse;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -36,16 +37,20 @@ public final class IngestCommand implements Callable<Integer> {
   IngestChecks checks;
 
   @Mixin
+  CatalogOptions catalog;
+
+  @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
     IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override(), checks.reread);
     checks.validate();
-    TracelakeConfig config = common.loadAndLog();
+    TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake ingest");
     IngestSummary summary = IngestJob.run(spark, config, options);
     System.out.print(summary.render());
+    CatalogOptions.registerIfConfigured(config, Warehouse.openForRead(spark, warehouse));
     checks.check(summary);
     return 0;
   }

@@ -32,13 +32,16 @@ public final class RunCommand implements Callable<Integer> {
   IngestChecks checks;
 
   @Mixin
+  CatalogOptions catalog;
+
+  @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
     IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override(), checks.reread);
     checks.validate();
-    TracelakeConfig config = common.loadAndLog();
+    TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake run");
     ScheduledRun.Outcome outcome = ScheduledRun.run(spark, config, options);
     System.out.print(outcome.render());

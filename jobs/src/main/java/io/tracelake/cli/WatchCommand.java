@@ -44,13 +44,16 @@ public final class WatchCommand implements Callable<Integer> {
   ShapeOption shape;
 
   @Mixin
+  CatalogOptions catalog;
+
+  @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() throws InterruptedException {
     InputWatch.Options options = new InputWatch.Options(inputs, warehouse, shape.override(), seconds(everySeconds),
         seconds(settleSeconds), batches);
-    TracelakeConfig config = common.loadAndLog();
+    TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake watch");
     InputWatch.run(spark, config, options);
     return 0;

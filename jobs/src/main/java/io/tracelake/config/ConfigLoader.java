@@ -179,6 +179,18 @@ public final class ConfigLoader {
     requireRange("ingest.raw_max_chars", c.ingest().rawMaxChars(), 64, 1_048_576);
     requireRange("ingest.max_record_mb", c.ingest().maxRecordMb(), 1, 1024);
     requireRange("ingest.max_nesting_depth", c.ingest().maxNestingDepth(), 10, 100_000);
+    validateCatalog(c.catalog());
+  }
+
+  /** Names are quoted when used, so any text is a valid name; only a catalog without a schema is incomplete. */
+  static void validateCatalog(TracelakeConfig.Catalog catalog) {
+    if (catalog.name() == null || catalog.schema() == null) {
+      throw new ConfigException("Config keys 'catalog.name' and 'catalog.schema' must be text (blank for none)");
+    }
+    if (!catalog.name().isBlank() && catalog.schema().isBlank()) {
+      throw new ConfigException("Config key 'catalog.name' is '" + catalog.name() + "' but 'catalog.schema' is "
+          + "blank: give the schema to register the tables in (--schema S or catalog.schema)");
+    }
   }
 
   private static void requireRange(String key, int value, int min, int max) {

@@ -11,7 +11,7 @@ import java.util.Set;
  * The resolved configuration. Built only by {@link ConfigLoader}, which layers the defaults in the jar, a file and
  * {@code --conf} overrides, rejects unknown keys and validates values.
  */
-public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analytics, Ingest ingest) {
+public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analytics, Ingest ingest, Catalog catalog) {
 
   /** Where one identity column comes from: metadata keys first, then root span attributes. */
   public record KeySources(List<String> metadata, List<String> rootSpanAttributes) {}
@@ -47,4 +47,22 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
 
   /** {@code spans}: whether ingest writes the spans table. */
   public record Ingest(int splitSizeMb, int rawMaxChars, int maxRecordMb, int maxNestingDepth, boolean spans) {}
+
+  /**
+   * Where the tables are also registered by name: {@code schema} in {@code name} (blank: the session's current
+   * catalog). A blank schema registers nothing (tables by path only).
+   */
+  public record Catalog(String name, String schema) {
+
+    public boolean enabled() {
+      return schema != null && !schema.isBlank();
+    }
+  }
+
+  /** This config with the tables registered in {@code schema} of {@code name} (either null: unchanged). */
+  public TracelakeConfig withCatalog(String name, String schema) {
+    Catalog given = new Catalog(name == null ? catalog.name() : name, schema == null ? catalog.schema() : schema);
+    ConfigLoader.validateCatalog(given);
+    return new TracelakeConfig(columns, flatten, analytics, ingest, given);
+  }
 }

@@ -79,6 +79,23 @@ public final class Warehouse {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
 
+  /** The Delta tables in this warehouse folder (its sub-folders with a Delta log), by name, sorted. */
+  public java.util.List<String> tables() {
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      java.util.List<String> names = new java.util.ArrayList<>();
+      for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(root)) {
+        if (s.isDirectory() && fs.exists(new Path(s.getPath(), "_delta_log"))) {
+          names.add(s.getPath().getName());
+        }
+      }
+      names.sort(null);
+      return names;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot list the tables of warehouse " + root + ": " + e.getMessage(), e);
+    }
+  }
+
   public Dataset<Row> read(String table) {
     return spark.read().format("delta").load(path(table));
   }
