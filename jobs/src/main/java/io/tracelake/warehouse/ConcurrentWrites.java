@@ -20,9 +20,16 @@ public final class ConcurrentWrites {
   static final int ATTEMPTS = 6;
   private static final long FIRST_BACKOFF_MS = 250;
   private static final Logger LOG = LoggerFactory.getLogger("io.tracelake");
+  /**
+   * A folder with files but no commit yet: another process is creating the table there this moment, or (when it
+   * stays so through every attempt) a folder that is not a Delta table, which Delta's own message then names.
+   */
+  private static final Set<String> NOT_YET_A_TABLE = Set.of("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION",
+      "DELTA_MISSING_DELTA_TABLE");
   /** What a table being created by another process at the same moment looks like from here. */
   private static final Set<String> CREATION_RACES = Set.of("DELTA_TABLE_NOT_FOUND", "DELTA_MISSING_DELTA_TABLE",
-      "DELTA_TABLE_ALREADY_EXISTS", "DELTA_PATH_EXISTS", "DELTA_CREATE_TABLE_SCHEME_MISMATCH");
+      "DELTA_TABLE_ALREADY_EXISTS", "DELTA_PATH_EXISTS", "DELTA_CREATE_TABLE_SCHEME_MISMATCH",
+      "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION");
 
   /** Raised when a write kept losing to another writer; the tables are as the other writer left them. */
   public static final class ConcurrentWriterException extends RuntimeException {
@@ -76,6 +83,9 @@ public final class ConcurrentWrites {
           throw ConcurrentWrites.<RuntimeException>rethrow(e);
         }
         if (attempt == ATTEMPTS) {
+          if (creation && hasCondition(e, NOT_YET_A_TABLE)) {
+            throw ConcurrentWrites.<RuntimeException>rethrow(e);
+          }
           throw new ConcurrentWriterException(table, e);
         }
         long backoff = FIRST_BACKOFF_MS << (attempt - 1);
@@ -90,6 +100,15 @@ public final class ConcurrentWrites {
         }
       }
     }
+  }
+
+  private static boolean hasCondition(Throwable e, Set<String> conditions) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SparkThrowable s && s.getCondition() != null && conditions.contains(s.getCondition())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @SuppressWarnings("unchecked")
