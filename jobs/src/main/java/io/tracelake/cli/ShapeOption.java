@@ -1,7 +1,7 @@
 package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
-import io.tracelake.ingest.FileShape;
+import io.tracelake.ingest.files.FileShape;
 import picocli.CommandLine.Option;
 
 /** The {@code --format} option of the commands that read exports: a shape that overrides detection. */

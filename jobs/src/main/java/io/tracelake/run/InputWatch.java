@@ -5,7 +5,7 @@ import io.tracelake.UserInputException;
 import io.tracelake.analytics.AnalyticsJob;
 import io.tracelake.analytics.DateSelection;
 import io.tracelake.config.TracelakeConfig;
-import io.tracelake.ingest.FileShape;
+import io.tracelake.ingest.files.FileShape;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.tracelake.run;
 
-import io.tracelake.ingest.ExportReader;
-import io.tracelake.ingest.IngestedFiles;
+import io.tracelake.ingest.files.ExportReader;
+import io.tracelake.ingest.store.IngestedFiles;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Duration;
 import java.time.Instant;

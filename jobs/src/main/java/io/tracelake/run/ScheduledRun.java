@@ -2,9 +2,9 @@ package io.tracelake.run;
 
 import io.tracelake.analytics.AnalyticsJob;
 import io.tracelake.config.TracelakeConfig;
-import io.tracelake.ingest.FileShape;
 import io.tracelake.ingest.IngestJob;
 import io.tracelake.ingest.IngestSummary;
+import io.tracelake.ingest.files.FileShape;
 import io.tracelake.warehouse.CatalogRegistration;
 import io.tracelake.warehouse.Warehouse;
 import java.util.List;

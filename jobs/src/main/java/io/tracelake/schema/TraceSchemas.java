@@ -109,7 +109,7 @@ public final class TraceSchemas {
   /**
    * What the streaming reader produces for one trace: everything that does not depend on configuration. The
    * configured identity columns (user, session, environment, version, deployment) are resolved from it by
-   * {@link io.tracelake.ingest.CanonicalTraces}.
+   * {@link io.tracelake.ingest.store.CanonicalTraces}.
    */
   public static final StructType PARSED_TRACE = concat(HEAD, BODY, new StructType()
       .add(TraceColumns.ROOT_SPAN_ATTRIBUTES, STRING_MAP)

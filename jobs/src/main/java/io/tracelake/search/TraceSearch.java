@@ -1,6 +1,5 @@
 package io.tracelake.search;
 
-import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -11,15 +10,10 @@ public final class TraceSearch {
   private TraceSearch() {}
 
   /**
-   * Input: {@code traces} rows. Output: the rows matching {@code filter} (MLflow syntax; null for all), ordered by
-   * {@code orderBy} (default newest first), at most {@code maxResults}. Parses both strings before any job runs.
+   * Input: {@code traces} rows. Output: the rows matching {@code where}, ordered by {@code order}, at most
+   * {@code maxResults} (filter and order parsed by {@link TraceFilter} and {@link TraceOrder}, so that a command checks
+   * them before Spark starts).
    */
-  public static Dataset<Row> search(Dataset<Row> traces, SpanSource spans, String filter, List<String> orderBy,
-      int maxResults) {
-    return search(traces, TraceFilter.parse(filter, spans), TraceOrder.parse(orderBy), maxResults);
-  }
-
-  /** As above, with the filter and order already parsed (so that a command can check them before Spark starts). */
   public static Dataset<Row> search(Dataset<Row> traces, Column where, Column[] order, int maxResults) {
     return traces.where(where).orderBy(order).limit(maxResults);
   }
@@ -31,5 +25,4 @@ public final class TraceSearch {
   public static Dataset<Row> filter(Dataset<Row> traces, SpanSource spans, String filter) {
     return filter == null || filter.isBlank() ? traces : traces.where(TraceFilter.parse(filter, spans));
   }
-
 }

@@ -1,0 +1,45 @@
+package io.tracelake.ingest.files;
+
+/** The shape of one input file, found from its first bytes (no flag needed). */
+public enum FileShape {
+  /** One JSON value per line: {@code Trace.to_json()} lines, or a saved frame's {@code to_json(lines=True)}. */
+  JSON_LINES("jsonl"),
+  /** A JSON array of traces (or of saved frame rows). */
+  JSON_ARRAY("json-array"),
+  /**
+   * The {@code {"traces": [...], "next_page_token": ...}} envelope of {@code mlflow traces search --output json}, or
+   * Databricks' {@code {"trace_infos": [...]}} of traces stored in Unity Catalog.
+   */
+  SEARCH_ENVELOPE("search-envelope"),
+  /** One or more pretty-printed JSON documents, e.g. {@code mlflow traces get} output. */
+  JSON_DOCUMENT("json-document"),
+  /** A saved {@code search_traces()} frame written with {@code to_parquet}. */
+  PARQUET("parquet"),
+  /** No bytes, or only white space: nothing to read. */
+  EMPTY("empty"),
+  /** Neither JSON nor Parquet: quarantined whole as {@code not_an_export}. */
+  NOT_AN_EXPORT("not-an-export"),
+  /** Could not be read at all (I/O error, corrupt gzip): quarantined whole as {@code unreadable_file}. */
+  UNREADABLE("unreadable");
+
+  private final String label;
+
+  FileShape(String label) {
+    this.label = label;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  /** Parses the {@code --format} override: a label above, or {@code auto}. */
+  public static FileShape fromLabel(String label) {
+    for (FileShape s : values()) {
+      if (s.label.equals(label) && s != EMPTY && s != NOT_AN_EXPORT && s != UNREADABLE) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown format '" + label
+        + "'; valid: auto, jsonl, json-array, search-envelope, json-document, parquet");
+  }
+}
