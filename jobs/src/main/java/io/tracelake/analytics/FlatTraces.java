@@ -2,12 +2,12 @@ package io.tracelake.analytics;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.tracelake.config.FlattenedKeys;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.TraceColumns;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -17,9 +17,8 @@ import org.apache.spark.sql.Row;
  * The {@code traces_flat} table: traces with the metadata and tag keys named in config as columns of their own, and
  * without the large payload columns, for BI tools and notebooks.
  *
- * <p>Column names: {@code meta_<key>} for metadata, {@code tag_<key>} for tags, the key lower-cased with every run of
- * characters other than {@code a-z0-9} replaced by one {@code _} (so {@code mlflow.source.type} becomes
- * {@code meta_mlflow_source_type}). Two keys that map to the same name are a config error.
+ * <p>Column names: {@code meta_<key>} for metadata, {@code tag_<key>} for tags, named by {@link FlattenedKeys} (so
+ * {@code mlflow.source.type} becomes {@code meta_mlflow_source_type}); a clash is refused when the config loads.
  */
 public final class FlatTraces {
 
@@ -32,35 +31,13 @@ public final class FlatTraces {
       TraceColumns.TRACE_NAME, TraceColumns.INPUT_TOKENS, TraceColumns.OUTPUT_TOKENS, TraceColumns.TOTAL_TOKENS,
       TraceColumns.SPAN_COUNT, TraceColumns.REQUEST_PREVIEW, TraceColumns.RESPONSE_PREVIEW);
 
-  /** A safe column name for a key: lower case, runs of other characters as one underscore. */
-  public static String columnName(String prefix, String key) {
-    String name = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
-    return prefix + (name.isEmpty() ? "key" : name);
-  }
-
-  /** Configured key → column name, metadata first; fails on two keys with one name. */
+  /** Configured key → column, metadata first (names and clashes: {@link FlattenedKeys}). */
   public static Map<String, Column> flattenedColumns(TracelakeConfig.Flatten flatten) {
     Map<String, Column> columns = new LinkedHashMap<>();
-    Map<String, String> origin = new LinkedHashMap<>();
-    for (String key : flatten.metadata()) {
-      add(columns, origin, columnName("meta_", key), "flatten.metadata '" + key + "'",
-          col(TraceColumns.TRACE_METADATA).getItem(key));
-    }
-    for (String key : flatten.tags()) {
-      add(columns, origin, columnName("tag_", key), "flatten.tags '" + key + "'",
-          col(TraceColumns.TAGS).getItem(key));
+    for (FlattenedKeys.Key key : FlattenedKeys.of(flatten)) {
+      columns.put(key.column(), col(key.tag() ? TraceColumns.TAGS : TraceColumns.TRACE_METADATA).getItem(key.key()));
     }
     return columns;
-  }
-
-  private static void add(Map<String, Column> columns, Map<String, String> origin, String name, String from,
-      Column value) {
-    if (origin.containsKey(name)) {
-      throw new io.tracelake.config.ConfigException("Config keys " + origin.get(name) + " and " + from
-          + " both become column '" + name + "'; drop one of them");
-    }
-    origin.put(name, from);
-    columns.put(name, value);
   }
 
   /**

@@ -21,13 +21,15 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Builds a {@link TracelakeConfig} in three layers: {@code defaults.yaml} in the jar, then a YAML file, then
- * {@code key.path=value} overrides. Objects merge key by key; lists and scalars replace. Unknown keys and invalid
+ * Builds a {@link TracelakeConfig} in layers: {@code defaults.yaml} in the jar, then a YAML file, then Spark's
+ * {@code spark.tracelake.*} entries, then {@code key.path=value} overrides. Objects merge key by key; lists and scalars replace. Unknown keys and invalid
  * values fail with a {@link ConfigException} naming the key.
  */
 public final class ConfigLoader {
 
   private static final String DEFAULTS = "/io/tracelake/config/defaults.yaml";
+  /** Spark configuration entries under this prefix are config keys ({@code spark.tracelake.ingest.spans=false}). */
+  public static final String SPARK_PREFIX = "spark.tracelake.";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -44,11 +46,30 @@ public final class ConfigLoader {
    * @param overrides {@code key.path → value}; a value in brackets ({@code [a, b]}) is a list
    */
   public static TracelakeConfig load(Path file, Map<String, String> overrides) {
+    return load(file, Map.of(), overrides);
+  }
+
+  /**
+   * The layers with Spark's configuration between the file and the overrides: {@code spark.tracelake.K=V} (as
+   * {@code spark-submit --conf} or a cluster's Spark config gives it) sets config key {@code K}, and a
+   * {@code --conf K=V} of the command still wins.
+   *
+   * @param sparkConf {@code key.path → value}, the {@code spark.tracelake.} prefix already taken off
+   */
+  public static TracelakeConfig load(Path file, Map<String, String> sparkConf, Map<String, String> overrides) {
     ObjectNode tree = readDefaults();
     String origin = "the defaults";
     if (file != null) {
       origin = file.toString();
       merge(tree, readFile(file), "");
+    }
+    for (Map.Entry<String, String> o : sparkConf.entrySet()) {
+      origin = "Spark conf " + SPARK_PREFIX + o.getKey();
+      try {
+        merge(tree, overrideTree(o.getKey(), o.getValue()), "");
+      } catch (ConfigException e) {
+        throw new ConfigException(e.getMessage() + " (from " + origin + ")");
+      }
     }
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       origin = "--conf " + o.getKey();
@@ -172,6 +193,7 @@ public final class ConfigLoader {
     });
     requireKeys("flatten.metadata", c.flatten().metadata(), true);
     requireKeys("flatten.tags", c.flatten().tags(), true);
+    FlattenedKeys.of(c.flatten());
     if (c.analytics().categoryTag() == null || c.analytics().categoryTag().isBlank()) {
       throw new ConfigException("Config key 'analytics.category_tag' must name a tag, e.g. query_category");
     }

@@ -242,8 +242,8 @@ class AnalyticsTransformationsTest {
 
   @Test
   void flatTracesNameColumnsSafely() {
-    assertEquals("meta_mlflow_source_type", FlatTraces.columnName("meta_", "mlflow.source.type"));
-    assertEquals("tag_query_category", FlatTraces.columnName("tag_", "Query Category"));
+    assertEquals("meta_mlflow_source_type", io.tracelake.config.FlattenedKeys.columnName("meta_", "mlflow.source.type"));
+    assertEquals("tag_query_category", io.tracelake.config.FlattenedKeys.columnName("tag_", "Query Category"));
     Dataset<Row> flat = FlatTraces.flatten(traces, io.tracelake.config.ConfigLoader.defaults());
     assertEquals(List.of("category", "meta_app_version", "meta_deployment_id", "tag_query_category"),
         List.of(flat.columns()).subList(FlatTraces.BASE.size(), flat.columns().length));

@@ -49,6 +49,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void twoFlattenKeysThatBecomeOneColumnAreRefusedWhenTheConfigLoads() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("flatten.tags", "[Query Category, query.category]")));
+    assertEquals("Config keys flatten.tags 'Query Category' and flatten.tags 'query.category' both become column "
+        + "'tag_query_category'; drop one of them", e.getMessage());
+  }
+
+  @Test
   void invalidValuesAreRejected() {
     ConfigException notNumber = assertThrows(ConfigException.class,
         () -> ConfigLoader.load(null, Map.of("ingest.split_size_mb", "big")));
