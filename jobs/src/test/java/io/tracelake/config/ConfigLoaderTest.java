@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tracelake.SharedSpark;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,9 +39,30 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void theRepositoryConfigFileLoads() {
-    Path repoConf = Path.of(System.getProperty("tracelake.repo.root", ".."), "conf", "tracelake.yaml");
-    assertEquals(ConfigLoader.defaults().columns(), ConfigLoader.load(repoConf, Map.of()).columns());
+  void theRepositoryConfigFileIsTheDefaultsAndTheReadmeDocumentsEveryKey() throws IOException {
+    Path root = Path.of(System.getProperty("tracelake.repo.root", ".."));
+    assertEquals(ConfigLoader.defaults(), ConfigLoader.load(root.resolve("conf").resolve("tracelake.yaml"), Map.of()),
+        "conf/tracelake.yaml holds the defaults, so that a user's copy starts from them");
+    JsonNode defaults;
+    try (InputStream in = ConfigLoader.class.getResourceAsStream("/io/tracelake/config/defaults.yaml")) {
+      defaults = new ObjectMapper(new YAMLFactory()).readTree(in);
+    }
+    List<String> keys = new ArrayList<>();
+    leafKeys(defaults, "", keys);
+    String readme = Files.readString(root.resolve("README.md"));
+    for (String key : keys) {
+      String documented = key.replaceFirst("^columns\\.[a-z_]+\\.", "columns.<column>.");
+      assertTrue(readme.contains("`" + documented + "`"), "README's config table names " + documented);
+    }
+  }
+
+  private static void leafKeys(JsonNode node, String path, List<String> keys) {
+    if (!node.isObject()) {
+      keys.add(path);
+      return;
+    }
+    node.fields().forEachRemaining(f -> leafKeys(f.getValue(), path.isEmpty() ? f.getKey() : path + "." + f.getKey(),
+        keys));
   }
 
   @Test
