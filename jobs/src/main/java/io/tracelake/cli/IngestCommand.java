@@ -5,7 +5,6 @@ import io.tracelake.ingest.IngestJob;
 import io.tracelake.ingest.IngestSummary;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.Warehouse;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -18,13 +17,13 @@ import picocli.CommandLine.Option;
             + "(records that could not be read, with the reason).",
         "Each file's shape is detected: Trace.to_json() as JSON lines, a JSON array or the 'mlflow traces search' "
             + "envelope (any of them gzipped), MLflow 2 and REST/protobuf JSON traces, and search_traces() frames "
-            + "saved as JSON lines or Parquet. Files an earlier ingest already read are skipped unless they changed "
-            + "(--reread reads them again); re-running on the same input changes nothing."})
+            + "saved as JSON lines or Parquet; and, with --input-table, tables of traces in the shape of MLflow's "
+            + "trace unified view (Unity Catalog). Files an earlier ingest already read are skipped unless they "
+            + "changed (--reread reads them again); re-running on the same input changes nothing."})
 public final class IngestCommand implements Callable<Integer> {
 
-  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-      description = "Export files or folders (read recursively; names starting with . or _ are skipped).")
-  List<String> inputs;
+  @Mixin
+  InputOptions input;
 
   @Option(names = "--warehouse", required = true, paramLabel = "DIR",
       description = "Warehouse folder; tables are created in it when missing.")
@@ -44,7 +43,9 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override(), checks.reread);
+    input.validate();
+    IngestJob.Options options = new IngestJob.Options(input.paths, warehouse, shape.override(), checks.reread,
+        input.tables);
     checks.validate();
     TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake ingest");

@@ -4,7 +4,6 @@ import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.IngestJob;
 import io.tracelake.run.ScheduledRun;
 import io.tracelake.spark.Sessions;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -18,9 +17,8 @@ import picocli.CommandLine.Option;
         + "and take new files as they arrive, see 'watch'.")
 public final class RunCommand implements Callable<Integer> {
 
-  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-      description = "Export files or folders (read recursively).")
-  List<String> inputs;
+  @Mixin
+  InputOptions input;
 
   @Option(names = "--warehouse", required = true, paramLabel = "DIR", description = "Warehouse folder.")
   String warehouse;
@@ -39,7 +37,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    IngestJob.Options options = new IngestJob.Options(inputs, warehouse, shape.override(), checks.reread);
+    input.validate();
+    IngestJob.Options options = new IngestJob.Options(input.paths, warehouse, shape.override(), checks.reread,
+        input.tables);
     checks.validate();
     TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake run");

@@ -16,6 +16,7 @@ import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.files.DetectedFile;
 import io.tracelake.ingest.files.ExportReader;
 import io.tracelake.ingest.files.FileShape;
+import io.tracelake.ingest.files.InputTables;
 import io.tracelake.ingest.store.CanonicalTraces;
 import io.tracelake.ingest.store.IngestedFiles;
 import io.tracelake.ingest.store.QuarantineRecords;
@@ -60,9 +61,15 @@ public final class IngestJob {
    * What to ingest, and where. {@code formatOverride} null means detect each file's shape. Files a finished ingest
    * already read since their last change are skipped ({@link IngestedFiles}) unless {@code reread}.
    */
-  public record Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread) {
+  public record Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread,
+      List<String> inputTables) {
 
-    /** Skipping files already read. */
+    /** Files only. */
+    public Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread) {
+      this(inputs, warehouse, formatOverride, reread, List.of());
+    }
+
+    /** Files only, skipping files already read. */
     public Options(List<String> inputs, String warehouse, FileShape formatOverride) {
       this(inputs, warehouse, formatOverride, false);
     }
@@ -77,7 +84,13 @@ public final class IngestJob {
     Timestamp ingestedAt = Timestamp.from(startedAt);
     Warehouse warehouse = Warehouse.openForWrite(spark, options.warehouse());
 
-    progress.stage("listing %d input path(s)", options.inputs().size());
+    // Tables first: a table that is not the unified view's shape fails before any file is listed.
+    List<DetectedFile> tables = new ArrayList<>();
+    for (String table : options.inputTables()) {
+      tables.add(InputTables.detect(spark, table));
+    }
+    progress.stage("listing %d input path(s)%s", options.inputs().size(),
+        tables.isEmpty() ? "" : String.format(" and %d input table(s)", tables.size()));
     IngestedFiles ingested = options.reread() ? IngestedFiles.none() : IngestedFiles.from(warehouse);
     long[] skipped = {0};
     List<DetectedFile> files = ExportReader.listAndDetect(spark, options.inputs(), options.formatOverride(), f -> {
@@ -85,6 +98,8 @@ public final class IngestJob {
       skipped[0] += read ? 1 : 0;
       return !read;
     });
+    // A table is read whole on every run (it has no modification time to skip by); freshness makes that exact.
+    files.addAll(tables);
     Map<String, Long> filesByShape = new TreeMap<>();
     for (DetectedFile f : files) {
       filesByShape.merge(f.label(), 1L, Long::sum);
@@ -222,7 +237,9 @@ public final class IngestJob {
   private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,
       Instant startedAt) {
     DeltaTable runs = warehouse.createIfNotExists(TableNames.INGEST_RUNS, TraceSchemas.INGEST_RUNS);
-    Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), qualified(spark, options.inputs()),
+    List<String> inputs = qualified(spark, options.inputs());
+    options.inputTables().forEach(t -> inputs.add("table:" + t));
+    Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), inputs,
         s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
         s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));
     Dataset<Row> df = spark.createDataFrame(List.of(row), TraceSchemas.INGEST_RUNS);

@@ -74,8 +74,16 @@ class CliErrorsTest {
 
   @Test
   void missingRequiredOption() {
+    Result r = run("ingest", "--input", "x");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("Missing required option: '--warehouse=DIR'"), r.err());
+  }
+
+  @Test
+  void neitherFilesNorTablesToRead() {
     Result r = run("ingest", "--warehouse", "y");
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith("Missing required option: '--input=PATH'"), r.err());
+    assertTrue(r.err().startsWith("tracelake ingest: Give --input PATH... (export files or folders), "
+        + "--input-table NAME_OR_PATH... (tables of traces), or both"), r.err());
   }
 }

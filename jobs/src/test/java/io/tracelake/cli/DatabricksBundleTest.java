@@ -76,7 +76,7 @@ class DatabricksBundleTest {
     }
     CommandLine.ParseResult parsed = TracelakeCli.commandLine().parseArgs(args.toArray(String[]::new));
     RunCommand run = (RunCommand) parsed.subcommand().commandSpec().userObject();
-    assertEquals(List.of("/Volumes/main/tracelake/exports"), run.inputs);
+    assertEquals(List.of("/Volumes/main/tracelake/exports"), run.input.paths);
     assertEquals("s3://bucket/tracelake", run.warehouse);
     assertEquals("main", run.catalog.catalog);
     assertEquals("tracelake", run.catalog.schema);

@@ -1,6 +1,7 @@
 package io.tracelake.ingest.files;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -133,7 +134,7 @@ public final class ExportReader {
     List<ParseTask> tasks = new ArrayList<>();
     for (DetectedFile f : files) {
       switch (f.shape()) {
-        case EMPTY, PARQUET -> { }
+        case EMPTY, PARQUET, TABLE -> { }
         case JSON_LINES -> {
           if (f.gzip() || f.length() <= splitBytes) {
             tasks.add(ParseTask.wholeFile(f));
@@ -165,39 +166,47 @@ public final class ExportReader {
     List<String> rootKeys = config.columns().rootSpanAttributeKeys();
     ReadLimits limits = ReadLimits.of(config.ingest());
     List<DetectedFile> unreadableParquet = new ArrayList<>();
-    JavaRDD<InternalRow> parquet = parseParquet(spark, files, rootKeys, limits, withSpans, unreadableParquet);
+    JavaRDD<InternalRow> frames = parseFrames(spark, files, rootKeys, limits, withSpans, unreadableParquet);
 
     List<DetectedFile> others = new ArrayList<>(files);
-    others.removeIf(f -> f.shape() == FileShape.PARQUET);
+    others.removeIf(f -> f.shape() == FileShape.PARQUET || f.shape() == FileShape.TABLE);
     others.addAll(unreadableParquet);
     List<ParseTask> tasks = plan(others, (long) config.ingest().splitSizeMb() << 20);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
     JavaRDD<InternalRow> rows = jsc.parallelize(tasks, Math.max(1, tasks.size()))
         .flatMap(new ParseTaskRunner(conf, rootKeys, limits, withSpans));
-    if (parquet != null) {
-      rows = rows.union(parquet);
+    if (frames != null) {
+      rows = rows.union(frames);
     }
     // The parse tasks build rows in Spark's internal form (CatalystValues): no per-row conversion.
     return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(),
         TraceSchemas.PARSED_RECORD, false);
   }
 
-  private static JavaRDD<InternalRow> parseParquet(SparkSession spark, List<DetectedFile> files,
+  /**
+   * The rows of saved Parquet frames and of input tables, each as {@code (json, source, position, shape)} for
+   * {@link FrameRowParser}; a Parquet file Spark cannot open is added to {@code unreadable} instead.
+   */
+  private static JavaRDD<InternalRow> parseFrames(SparkSession spark, List<DetectedFile> files,
       List<String> rootKeys, ReadLimits limits, boolean withSpans, List<DetectedFile> unreadable) {
     Dataset<Row> all = null;
     for (DetectedFile f : files) {
-      if (f.shape() != FileShape.PARQUET) {
-        continue;
-      }
       Dataset<Row> rows;
-      try {
-        rows = spark.read().parquet(f.path())
-            .select(to_json(struct(col("*"))).as("json"), lit(f.path()).as("file"),
-                col("_metadata.row_index").as("row_index"));
-      } catch (RuntimeException e) {
-        unreadable.add(new DetectedFile(f.path(), f.length(), FileShape.UNREADABLE, false,
-            "cannot read Parquet: " + JsonValues.firstLine(e.getMessage())));
+      if (f.shape() == FileShape.TABLE) {
+        rows = InputTables.rows(spark, f.path());
+      } else if (f.shape() == FileShape.PARQUET) {
+        try {
+          rows = spark.read().parquet(f.path())
+              .select(to_json(struct(col("*"))).as("json"), lit(f.path()).as("source"),
+                  concat(lit("row "), col("_metadata.row_index").plus(1).cast("string")).as("position"),
+                  lit(FileShape.PARQUET.label()).as("shape"));
+        } catch (RuntimeException e) {
+          unreadable.add(new DetectedFile(f.path(), f.length(), FileShape.UNREADABLE, false,
+              "cannot read Parquet: " + JsonValues.firstLine(e.getMessage())));
+          continue;
+        }
+      } else {
         continue;
       }
       all = all == null ? rows : all.union(rows);
@@ -205,6 +214,6 @@ public final class ExportReader {
     if (all == null) {
       return null;
     }
-    return all.javaRDD().mapPartitions(new ParquetRowParser(rootKeys, limits, withSpans));
+    return all.javaRDD().mapPartitions(new FrameRowParser(rootKeys, limits, withSpans));
   }
 }

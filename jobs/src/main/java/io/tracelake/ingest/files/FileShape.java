@@ -15,6 +15,11 @@ public enum FileShape {
   JSON_DOCUMENT("json-document"),
   /** A saved {@code search_traces()} frame written with {@code to_parquet}. */
   PARQUET("parquet"),
+  /**
+   * Not a file: a table of traces in the shape of MLflow's trace unified view (Unity Catalog), by name or Delta path,
+   * given with {@code --input-table}.
+   */
+  TABLE("table"),
   /** No bytes, or only white space: nothing to read. */
   EMPTY("empty"),
   /** Neither JSON nor Parquet: quarantined whole as {@code not_an_export}. */
@@ -35,7 +40,7 @@ public enum FileShape {
   /** Parses the {@code --format} override: a label above, or {@code auto}. */
   public static FileShape fromLabel(String label) {
     for (FileShape s : values()) {
-      if (s.label.equals(label) && s != EMPTY && s != NOT_AN_EXPORT && s != UNREADABLE) {
+      if (s.label.equals(label) && s != EMPTY && s != NOT_AN_EXPORT && s != UNREADABLE && s != TABLE) {
         return s;
       }
     }

@@ -17,17 +17,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * Reads rows of a saved {@code search_traces()} Parquet frame, each given as {@code (json, file, row_index)} where
+ * Reads rows of a frame of traces: a saved {@code search_traces()} Parquet file, or a table in the shape of MLflow's
+ * trace unified view ({@link InputTables}). Each row comes as {@code (json, source, position, shape)}, where
  * {@code json} is the row as JSON text: the same record reader then takes the {@code trace} column (or, without it,
- * the frame's own columns).
+ * the row's own columns: {@code trace_id}, {@code request_time}, {@code trace_metadata}, ...).
  */
-final class ParquetRowParser implements FlatMapFunction<Iterator<Row>, InternalRow> {
+final class FrameRowParser implements FlatMapFunction<Iterator<Row>, InternalRow> {
 
   private final List<String> rootAttributeKeys;
   private final ReadLimits limits;
   private final boolean captureSpans;
 
-  ParquetRowParser(List<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
+  FrameRowParser(List<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
     this.captureSpans = captureSpans;
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
     this.limits = limits;
@@ -57,11 +58,11 @@ final class ParquetRowParser implements FlatMapFunction<Iterator<Row>, InternalR
       private void parse(Row row) {
         String json = row.getString(0);
         String file = row.getString(1);
-        String position = "row " + (row.isNullAt(2) ? "?" : String.valueOf(row.getLong(2) + 1));
+        String position = row.getString(2);
         queue.forFile(file);
         try (JsonParser p = reader.factory().createParser(json)) {
           p.nextToken();
-          reader.readValue(p, position, () -> json, new RecordContext(file, FileShape.PARQUET.label()), queue);
+          reader.readValue(p, position, () -> json, new RecordContext(file, row.getString(3)), queue);
         } catch (StreamConstraintsException e) {
           queue.reject(QuarantineReason.OVER_LIMIT, reader.limits().describe(e), json, position);
         } catch (JsonProcessingException e) {

@@ -1,0 +1,27 @@
+package io.tracelake.cli;
+
+import io.tracelake.UserInputException;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** What {@code ingest} and {@code run} read: export files and folders, tables of traces, or both. */
+public final class InputOptions {
+
+  @Option(names = "--input", arity = "1..*", paramLabel = "PATH",
+      description = "Export files or folders (read recursively; names starting with . or _ are skipped).")
+  List<String> paths = new ArrayList<>();
+
+  @Option(names = "--input-table", arity = "1..*", paramLabel = "NAME_OR_PATH",
+      description = "Tables of traces in the shape of MLflow's trace unified view (Unity Catalog), by name "
+          + "(catalog.schema.mlflow_experiment_trace_unified) or by Delta path; read whole on every run.")
+  List<String> tables = new ArrayList<>();
+
+  /** Fails with one line when neither is given. */
+  void validate() {
+    if (paths.isEmpty() && tables.isEmpty()) {
+      throw new UserInputException("Give --input PATH... (export files or folders), --input-table NAME_OR_PATH..."
+          + " (tables of traces), or both");
+    }
+  }
+}
