@@ -111,7 +111,8 @@ public final class InputTables {
       return path ? spark.read().format("delta").load(nameOrPath) : spark.table(nameOrPath);
     } catch (Exception e) { // Spark's AnalysisException is a checked exception thrown without being declared
       throw new UserInputException("Cannot read input table " + nameOrPath + (path ? " (a Delta table path)"
-          : " (a table or view name of the session's catalog)") + ": " + JsonValues.firstLine(e.getMessage()));
+          : " (a table or view name of the session's catalog)") + ": " + JsonValues.firstLine(e.getMessage())
+          + "; give a Delta table's path or a table or view name (catalog.schema.name)");
     }
   }
 
