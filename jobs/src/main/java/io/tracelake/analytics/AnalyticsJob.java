@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
 import io.tracelake.config.TracelakeConfig;
+import io.tracelake.schema.AnalyticsSchemas;
+import io.tracelake.schema.TableSpec;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
@@ -105,11 +107,11 @@ public final class AnalyticsJob {
       count = inRange.count();
       progress.stage("recomputing %s: %,d traces", dates, count);
 
-      replaceDates(warehouse, AnalyticsTables.TRACES_FLAT, FlatTraces.flatten(inRange, config),
+      replaceDates(warehouse, FlatTraces.spec(config), FlatTraces.flatten(inRange, config),
           TraceColumns.REQUEST_DATE, dates, rows, progress);
-      replaceDates(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, DailyUserActivity.compute(inRange, category),
+      replaceDates(warehouse, AnalyticsSchemas.DAILY_USER_ACTIVITY, DailyUserActivity.compute(inRange, category),
           DailyUserActivity.DATE, dates, rows, progress);
-      replaceDates(warehouse, AnalyticsTables.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
+      replaceDates(warehouse, AnalyticsSchemas.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
           DailyUserActivity.DATE, dates, rows, progress);
       writeSessions(warehouse, traces, inRange, dates, rows, progress);
       writeSpanDaily(warehouse, traces, inRange, dates, rows, progress);
@@ -144,9 +146,9 @@ public final class AnalyticsJob {
     }
     Dataset<Row> turns = SessionTurns.compute(sessionTraces).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      mergeByKeys(warehouse, AnalyticsTables.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
+      mergeByKeys(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
           TraceColumns.REQUEST_DATE, sessionDates, rows, progress);
-      mergeByKeys(warehouse, AnalyticsTables.SESSIONS, SessionSummaries.compute(turns),
+      mergeByKeys(warehouse, AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns),
           List.of(TraceColumns.SESSION_ID), SessionSummaries.SESSION_DATE, sessionDates, rows, progress);
     } finally {
       turns.unpersist();
@@ -165,7 +167,7 @@ public final class AnalyticsJob {
     boolean first = !warehouse.exists(AnalyticsTables.SPAN_DAILY);
     DateSelection spanDates = first ? DateSelection.all() : dates;
     Dataset<Row> spans = warehouse.read(TableNames.SPANS).where(spanDates.predicate(TraceColumns.REQUEST_DATE));
-    replaceDates(warehouse, AnalyticsTables.SPAN_DAILY, SpanDaily.compute(spans, first ? traces : inRange),
+    replaceDates(warehouse, AnalyticsSchemas.SPAN_DAILY, SpanDaily.compute(spans, first ? traces : inRange),
         DailyUserActivity.DATE, spanDates, rows, progress);
   }
 
@@ -183,7 +185,7 @@ public final class AnalyticsJob {
     }
     daily = daily.persist(StorageLevel.MEMORY_AND_DISK());  // read twice: the figures and the top category
     try {
-      mergeByKeys(warehouse, AnalyticsTables.USER_SUMMARY, UserSummary.fromDaily(daily),
+      mergeByKeys(warehouse, AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily),
           List.of(TraceColumns.USER_ID), null, dates, rows, progress);
     } finally {
       daily.unpersist();
@@ -191,9 +193,9 @@ public final class AnalyticsJob {
     Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      overwrite(warehouse, AnalyticsTables.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(perVersion),
+      overwrite(warehouse, AnalyticsSchemas.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(perVersion),
           rows, progress);
-      overwrite(warehouse, AnalyticsTables.ENVIRONMENT_SUMMARY,
+      overwrite(warehouse, AnalyticsSchemas.ENVIRONMENT_SUMMARY,
           VersionBreakdowns.environmentSummaryFromDaily(perVersion), rows, progress);
     } finally {
       perVersion.unpersist();
@@ -243,8 +245,11 @@ public final class AnalyticsJob {
     return !warehouse.exists(table) || List.of(warehouse.read(table).columns()).contains(column);
   }
 
-  private static void replaceDates(Warehouse warehouse, String table, Dataset<Row> rows, String dateColumn,
+  private static void replaceDates(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, String dateColumn,
       DateSelection dates, Map<String, Long> counts, Progress progress) {
+    String table = spec.name();
+    Dataset<Row> rows = Warehouse.asDeclared(spec, computed);
+    warehouse.declare(spec);
     ConcurrentWrites.retrying(table, () -> rows.write().format("delta")
         .mode("overwrite")
         .option("replaceWhere", dates.sql(dateColumn))
@@ -259,9 +264,13 @@ public final class AnalyticsJob {
    * MERGE by key (null-safe), or an overwrite when all dates are recomputed or the table is new. With a partition
    * column the table is partitioned by it, and the MERGE reads and rewrites only the partitions of {@code dates}.
    */
-  private static void mergeByKeys(Warehouse warehouse, String table, Dataset<Row> rows, List<String> keys,
+  private static void mergeByKeys(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, List<String> keys,
       String partitionColumn, DateSelection dates, Map<String, Long> counts, Progress progress) {
-    if (dates.isAll() || !warehouse.exists(table)) {
+    String table = spec.name();
+    Dataset<Row> rows = Warehouse.asDeclared(spec, computed);
+    boolean replaceAll = dates.isAll() || !warehouse.exists(table);
+    warehouse.declare(spec);
+    if (replaceAll) {
       DataFrameWriter<Row> writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
       DataFrameWriter<Row> partitioned = partitionColumn == null ? writer : writer.partitionBy(partitionColumn);
       ConcurrentWrites.retrying(table, () -> partitioned.save(warehouse.path(table)));
@@ -282,8 +291,11 @@ public final class AnalyticsJob {
   }
 
   /** Replaces a whole (small) table with rows recomputed over all data. */
-  private static void overwrite(Warehouse warehouse, String table, Dataset<Row> rows, Map<String, Long> counts,
+  private static void overwrite(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, Map<String, Long> counts,
       Progress progress) {
+    String table = spec.name();
+    Dataset<Row> rows = Warehouse.asDeclared(spec, computed);
+    warehouse.declare(spec);
     ConcurrentWrites.retrying(table, () -> rows.write().format("delta").mode("overwrite")
         .option("overwriteSchema", "true").save(warehouse.path(table)));
     counts.put(table, warehouse.read(table).count());

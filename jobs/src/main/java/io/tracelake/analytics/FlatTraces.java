@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import io.tracelake.config.FlattenedKeys;
 import io.tracelake.config.TracelakeConfig;
+import io.tracelake.schema.AnalyticsSchemas;
+import io.tracelake.schema.TableSpec;
 import io.tracelake.schema.TraceColumns;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * The {@code traces_flat} table: traces with the metadata and tag keys named in config as columns of their own, and
@@ -38,6 +41,15 @@ public final class FlatTraces {
       columns.put(key.column(), col(key.tag() ? TraceColumns.TAGS : TraceColumns.TRACE_METADATA).getItem(key.key()));
     }
     return columns;
+  }
+
+  /** The table as declared: {@link AnalyticsSchemas#TRACES_FLAT} and one column per configured key. */
+  public static TableSpec spec(TracelakeConfig config) {
+    List<StructField> configured = new ArrayList<>();
+    for (FlattenedKeys.Key key : FlattenedKeys.of(config.flatten())) {
+      configured.add(AnalyticsSchemas.flatColumn(key.column(), key.key(), key.tag()));
+    }
+    return AnalyticsSchemas.TRACES_FLAT.withColumns(configured);
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.tracelake.eval;
 
+import static io.tracelake.schema.TableSpec.column;
+import static io.tracelake.schema.TableSpec.requiredColumn;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -7,8 +9,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
 import io.delta.tables.DeltaTable;
+import io.tracelake.schema.TableSpec;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.TraceSchemas;
 import io.tracelake.warehouse.ConcurrentWrites;
@@ -33,22 +39,25 @@ public final class EvalDatasetTable {
 
   private EvalDatasetTable() {}
 
-  public static final StructType SCHEMA = new StructType()
-      .add("dataset_name", DataTypes.StringType, false)
-      .add("record_id", DataTypes.StringType, false)
-      .add("inputs", DataTypes.StringType, false)
-      .add("outputs", DataTypes.StringType)
-      .add("expectations", DataTypes.StringType, false)
-      .add("tags", TraceSchemas.STRING_MAP)
-      .add("source_type", DataTypes.StringType, false)
-      .add("source_trace_id", DataTypes.StringType, false)
-      .add("source_session_id", DataTypes.StringType)
-      .add("turn", DataTypes.IntegerType)
-      .add("app_version", DataTypes.StringType)
-      .add("environment", DataTypes.StringType)
-      .add("user_id", DataTypes.StringType)
-      .add("created_at", DataTypes.TimestampType, false)
-      .add("last_update_time", DataTypes.TimestampType, false);
+  public static final TableSpec SPEC = new TableSpec(TableNames.EVAL_DATASETS,
+      "one row per (dataset_name, record_id): evaluation records built from traces by eval-dataset", new StructType()
+      .add(requiredColumn("dataset_name", StringType, "the dataset (--name)"))
+      .add(requiredColumn("record_id", StringType, "the source trace's id"))
+      .add(requiredColumn("inputs", StringType, "the record's inputs (JSON text), as in the records"))
+      .add(column("outputs", StringType, "the record's outputs (JSON text)"))
+      .add(requiredColumn("expectations", StringType, "the trace's expectations by name (JSON text)"))
+      .add(column("tags", TraceSchemas.STRING_MAP, "session_id, user_id, turn, app_version, environment, "
+          + "trace_name; keys absent when null"))
+      .add(requiredColumn("source_type", StringType, "TRACE"))
+      .add(requiredColumn("source_trace_id", StringType, "the trace the record came from"))
+      .add(column("source_session_id", StringType, "that trace's session"))
+      .add(column("turn", IntegerType, "that trace's turn in its session"))
+      .add(column("app_version", StringType, "that trace's app_version"))
+      .add(column("environment", StringType, "that trace's environment"))
+      .add(column("user_id", StringType, "that trace's user"))
+      .add(requiredColumn("created_at", TimestampType, "when the record first entered the dataset"))
+      .add(requiredColumn("last_update_time", TimestampType, "its last change")),
+      List.of());
 
   /** The columns that make a record what it is: a change in any of them updates the row. */
   private static final List<String> CONTENT = List.of("inputs", "outputs", "expectations", "tags", "source_type",
@@ -86,7 +95,7 @@ public final class EvalDatasetTable {
    */
   public static Outcome merge(Warehouse warehouse, String datasetName, Dataset<Row> records, Instant now) {
     Dataset<Row> incoming = content(records, datasetName);
-    DeltaTable table = warehouse.createIfNotExists(TableNames.EVAL_DATASETS, SCHEMA);
+    DeltaTable table = warehouse.declare(SPEC);
     Dataset<Row> existing = table.toDF().where(col("dataset_name").equalTo(datasetName));
     Column same = incoming.col("record_id").equalTo(existing.col("record_id"));
     for (String c : CONTENT) {

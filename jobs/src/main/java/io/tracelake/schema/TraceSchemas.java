@@ -185,32 +185,4 @@ public final class TraceSchemas {
       .add("trace", PARSED_TRACE)
       .add("rejection", PARSED_REJECTION)
       .add("split_stats", SPLIT_STATS);
-
-  /** The {@code ingest_runs} table: one row per ingest run, the log analytics reads to find touched dates. */
-  public static final StructType INGEST_RUNS = new StructType()
-      .add("run_id", StringType, false)
-      .add("started_at", TimestampType, false)
-      .add("finished_at", TimestampType, false)
-      .add("inputs", new ArrayType(StringType, false))
-      .add("files_read", LongType)
-      .add("records_read", LongType)
-      .add("traces_inserted", LongType)
-      .add("traces_updated", LongType)
-      .add("traces_unchanged", LongType)
-      .add("duplicates_in_input", LongType)
-      .add("quarantined", LongType)
-      .add("touched_dates", new ArrayType(DateType, false));
-
-  /**
-   * The {@code analytics_runs} table: one row per finished analytics run, its last write. {@code traces_version} is
-   * the {@code traces} snapshot it read; {@code covered_pending} whether its dates included everything pending then
-   * (only such a run moves the mark of what is owed, see {@link io.tracelake.analytics.AnalyticsLedger}).
-   */
-  public static final StructType ANALYTICS_RUNS = new StructType()
-      .add("run_id", StringType, false)
-      .add("started_at", TimestampType, false)
-      .add("finished_at", TimestampType, false)
-      .add("traces_version", LongType, false)
-      .add("dates", StringType, false)
-      .add("covered_pending", BooleanType, false);
 }

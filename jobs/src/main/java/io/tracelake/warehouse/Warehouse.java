@@ -3,15 +3,22 @@ package io.tracelake.warehouse;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.tracelake.UserInputException;
+import io.tracelake.schema.TableSpec;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Option;
 
 /**
  * A warehouse folder holding Tracelake's Delta tables by path (no metastore needed). Tables are created explicitly
@@ -80,10 +87,10 @@ public final class Warehouse {
   }
 
   /** The Delta tables in this warehouse folder (its sub-folders with a Delta log), by name, sorted. */
-  public java.util.List<String> tables() {
+  public List<String> tables() {
     try {
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      java.util.List<String> names = new java.util.ArrayList<>();
+      List<String> names = new ArrayList<>();
       for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(root)) {
         if (s.isDirectory() && fs.exists(new Path(s.getPath(), "_delta_log"))) {
           names.add(s.getPath().getName());
@@ -117,6 +124,98 @@ public final class Warehouse {
       }
       return builder.execute();
     });
+  }
+
+  /**
+   * The table at its path, created empty from its declaration if it does not exist (table comment, columns with
+   * their comments, partitioning). An existing table whose comments differ from the declaration (one written before
+   * tables were declared, or a comment that changed since) gets the declared ones, one {@code ALTER TABLE} per
+   * difference; its rows are left alone. Columns the table does not have yet are left to the write that adds them.
+   */
+  public DeltaTable declare(TableSpec spec) {
+    if (exists(spec.name())) {
+      DeltaTable table = DeltaTable.forPath(spark, path(spec.name()));
+      describeAsDeclared(spec, table);
+      return table;
+    }
+    return ConcurrentWrites.retryingCreation(spec.name(), () -> {
+      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(spec.name()))
+          .comment(spec.comment());
+      for (StructField f : spec.schema().fields()) {
+        builder = builder.addColumn(f);
+      }
+      if (!spec.partitionColumns().isEmpty()) {
+        builder = builder.partitionedBy(spec.partitionColumns().toArray(new String[0]));
+      }
+      return builder.execute();
+    });
+  }
+
+  /** The declared comments on an existing table, where they differ (a metadata-only commit; rows untouched). */
+  private void describeAsDeclared(TableSpec spec, DeltaTable table) {
+    String target = "delta.`" + path(spec.name()).replace("`", "``") + "`";
+    StructType current = table.toDF().schema();  // loads the latest snapshot, whose metadata is read next
+    String description = DeltaLog.forTable(spark, path(spec.name())).unsafeVolatileSnapshot().metadata()
+        .description();
+    if (!spec.comment().equals(description)) {
+      ConcurrentWrites.retrying(spec.name(), () -> {
+        spark.sql("COMMENT ON TABLE " + target + " IS " + sqlString(spec.comment()));
+      });
+    }
+    List<String> columns = new ArrayList<>();
+    List<String> changes = new ArrayList<>();
+    boolean anyRequired = false;
+    for (StructField f : current.fields()) {
+      Option<String> had = f.getComment();
+      String comment = spec.schema().getFieldIndex(f.name()).isDefined() ? spec.columnComment(f.name())
+          : had.isDefined() ? had.get() : "";
+      String name = "`" + f.name().replace("`", "``") + "`";
+      columns.add(name + " " + f.dataType().sql() + " COMMENT " + sqlString(comment));
+      if (!had.isDefined() || !had.get().equals(comment)) {
+        changes.add("ALTER TABLE " + target + " ALTER COLUMN " + name + " COMMENT " + sqlString(comment));
+      }
+      anyRequired |= !f.nullable();
+    }
+    // One commit for the whole table where Spark's REPLACE COLUMNS can say it (it cannot say NOT NULL); else one per
+    // column (the run tables: a few columns).
+    List<String> statements = changes.isEmpty() ? List.of() : anyRequired ? changes
+        : List.of("ALTER TABLE " + target + " REPLACE COLUMNS (" + String.join(", ", columns) + ")");
+    for (String statement : statements) {
+      ConcurrentWrites.retrying(spec.name(), () -> {
+        spark.sql(statement);
+      });
+    }
+  }
+
+  /**
+   * {@code rows} with the declared comments on their columns, so that a write replacing the table's schema keeps
+   * them. Their columns must be the declared ones, in order, of the declared types (nullability aside): anything else
+   * is a bug in the job that computed them, and fails here, before any write.
+   */
+  public static Dataset<Row> asDeclared(TableSpec spec, Dataset<Row> rows) {
+    StructField[] declared = spec.schema().fields();
+    StructField[] computed = rows.schema().fields();
+    List<String> differences = new ArrayList<>();
+    for (int i = 0; i < Math.max(declared.length, computed.length); i++) {
+      String want = i < declared.length ? declared[i].name() + " " + declared[i].dataType().catalogString() : "-";
+      String got = i < computed.length ? computed[i].name() + " " + computed[i].dataType().catalogString() : "-";
+      if (!want.equals(got)) {
+        differences.add("column " + (i + 1) + ": declared " + want + ", computed " + got);
+      }
+    }
+    if (!differences.isEmpty()) {
+      throw new IllegalStateException("The rows computed for " + spec.name() + " are not its declared columns: "
+          + String.join("; ", differences));
+    }
+    Column[] columns = new Column[declared.length];
+    for (int i = 0; i < declared.length; i++) {
+      columns[i] = functions.col(declared[i].name()).as(declared[i].name(), declared[i].metadata());
+    }
+    return rows.select(columns);
+  }
+
+  private static String sqlString(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   public SparkSession spark() {

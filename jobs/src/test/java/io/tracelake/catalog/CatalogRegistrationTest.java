@@ -8,6 +8,7 @@ import io.tracelake.SharedSpark;
 import io.tracelake.UserInputException;
 import io.tracelake.config.ConfigLoader;
 import io.tracelake.ingest.IngestJob;
+import io.tracelake.schema.AnalyticsSchemas;
 import io.tracelake.warehouse.CatalogRegistration;
 import io.tracelake.warehouse.Warehouse;
 import java.lang.management.ManagementFactory;
@@ -68,7 +69,8 @@ class CatalogRegistrationTest {
 
     String probeOut = runChild(work, MetastoreProbe.class.getName(), "SHOW TABLES IN tracelake",
         "SELECT count(*) AS n FROM tracelake.traces", "SELECT count(*) AS n FROM tracelake.sessions",
-        "SELECT sum(interactions) AS n FROM spark_catalog.tracelake.daily_user_activity");
+        "SELECT sum(interactions) AS n FROM spark_catalog.tracelake.daily_user_activity",
+        "DESCRIBE TABLE tracelake.sessions");
     SparkSession spark = SharedSpark.session();
     Warehouse wh = Warehouse.openForRead(spark, warehouse.toString());
     for (String table : wh.tables()) {
@@ -79,6 +81,9 @@ class CatalogRegistrationTest {
     assertTrue(probeOut.contains(">>> SELECT count(*) AS n FROM tracelake.sessions\n{\"n\":"
         + wh.read("sessions").count() + "}"), probeOut);
     assertTrue(probeOut.contains("daily_user_activity\n{\"n\":" + traces + "}"), probeOut);
+    assertTrue(probeOut.contains("{\"col_name\":\"user_count\",\"data_type\":\"bigint\",\"comment\":\""
+        + AnalyticsSchemas.SESSIONS.columnComment("user_count") + "\"}"),
+        "the catalog shows the comments:\n" + probeOut);
   }
 
   /**
