@@ -3,13 +3,11 @@ package io.tracelake.analytics;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.AnalyticsSchemas;
 import io.tracelake.schema.TableSpec;
 import io.tracelake.schema.TraceColumns;
-import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Instant;
@@ -19,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -48,14 +44,14 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class AnalyticsJob {
 
-  /** Table name → rows after the run, in the order written. */
-  public record Outcome(DateSelection dates, long tracesInRange, Map<String, Long> tableRows, double seconds) {
+  /** Table name → rows the run wrote into it (inserted, updated or replaced), in the order written. */
+  public record Outcome(DateSelection dates, long tracesInRange, Map<String, Long> rowsWritten, double seconds) {
 
     public String render() {
       StringBuilder out = new StringBuilder();
       out.append(String.format("Analytics finished in %.1f s for %s (%,d traces on those dates)%n", seconds, dates,
           tracesInRange));
-      tableRows.forEach((table, rows) -> out.append(String.format("  %-22s %,d rows%n", table, rows)));
+      rowsWritten.forEach((table, rows) -> out.append(String.format("  %-22s %,d rows written%n", table, rows)));
       return out.toString();
     }
   }
@@ -83,13 +79,6 @@ public final class AnalyticsJob {
     Map<String, Long> rows = new LinkedHashMap<>();
     if (requested.isEmpty()) {
       progress.stage("no trace changed since the analytics tables were last written; nothing to recompute");
-      List<String> tables = new ArrayList<>(AnalyticsTables.all());
-      tables.addAll(AnalyticsTables.optional());
-      for (String t : tables) {
-        if (warehouse.exists(t)) {
-          rows.put(t, warehouse.read(t).count());
-        }
-      }
       return new Outcome(requested, 0, rows, progress.seconds());
     }
     DateSelection dates = requested;
@@ -246,59 +235,29 @@ public final class AnalyticsJob {
   }
 
   private static void replaceDates(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, String dateColumn,
-      DateSelection dates, Map<String, Long> counts, Progress progress) {
-    String table = spec.name();
-    Dataset<Row> rows = Warehouse.asDeclared(spec, computed);
-    warehouse.declare(spec);
-    ConcurrentWrites.retrying(table, () -> rows.write().format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", dates.sql(dateColumn))
-        .option("mergeSchema", "true")
-        .partitionBy(dateColumn)
-        .save(warehouse.path(table)));
-    counts.put(table, warehouse.read(table).count());
-    progress.stage("%s: %,d rows", table, counts.get(table));
+      DateSelection dates, Map<String, Long> written, Progress progress) {
+    record(spec, warehouse.replaceWhere(spec, computed, dates.sql(dateColumn)), written, progress);
   }
 
   /**
-   * MERGE by key (null-safe), or an overwrite when all dates are recomputed or the table is new. With a partition
-   * column the table is partitioned by it, and the MERGE reads and rewrites only the partitions of {@code dates}.
+   * An upsert by key (null-safe), or an overwrite when all dates are recomputed. With a partition column the MERGE
+   * reads and rewrites only the partitions of {@code dates}.
    */
   private static void mergeByKeys(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, List<String> keys,
-      String partitionColumn, DateSelection dates, Map<String, Long> counts, Progress progress) {
-    String table = spec.name();
-    Dataset<Row> rows = Warehouse.asDeclared(spec, computed);
-    boolean replaceAll = dates.isAll() || !warehouse.exists(table);
-    warehouse.declare(spec);
-    if (replaceAll) {
-      DataFrameWriter<Row> writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
-      DataFrameWriter<Row> partitioned = partitionColumn == null ? writer : writer.partitionBy(partitionColumn);
-      ConcurrentWrites.retrying(table, () -> partitioned.save(warehouse.path(table)));
-    } else {
-      Column onKeys = partitionColumn == null ? lit(true) : dates.predicate("t." + partitionColumn);
-      for (String k : keys) {
-        onKeys = onKeys.and(col("t." + k).eqNullSafe(col("s." + k)));
-      }
-      Column condition = onKeys;
-      ConcurrentWrites.retrying(table, () -> DeltaTable.forPath(warehouse.spark(), warehouse.path(table)).as("t")
-          .merge(rows.as("s"), condition)
-          .whenMatched().updateAll()
-          .whenNotMatched().insertAll()
-          .execute());
-    }
-    counts.put(table, warehouse.read(table).count());
-    progress.stage("%s: %,d rows", table, counts.get(table));
+      String partitionColumn, DateSelection dates, Map<String, Long> written, Progress progress) {
+    long rows = dates.isAll() ? warehouse.overwrite(spec, computed)
+        : warehouse.upsert(spec, computed, keys,
+            partitionColumn == null ? lit(true) : dates.predicate("t." + partitionColumn));
+    record(spec, rows, written, progress);
   }
 
-  /** Replaces a whole (small) table with rows recomputed over all data. */
-  private static void overwrite(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, Map<String, Long> counts,
-      Progress progress) {
-    String table = spec.name();
-    Dataset<Row> rows = Warehouse.asDeclared(spec, computed);
-    warehouse.declare(spec);
-    ConcurrentWrites.retrying(table, () -> rows.write().format("delta").mode("overwrite")
-        .option("overwriteSchema", "true").save(warehouse.path(table)));
-    counts.put(table, warehouse.read(table).count());
-    progress.stage("%s: %,d rows", table, counts.get(table));
+  private static void overwrite(Warehouse warehouse, TableSpec spec, Dataset<Row> computed,
+      Map<String, Long> written, Progress progress) {
+    record(spec, warehouse.overwrite(spec, computed), written, progress);
+  }
+
+  private static void record(TableSpec spec, long rows, Map<String, Long> written, Progress progress) {
+    written.put(spec.name(), rows);
+    progress.stage("%s: %,d rows written", spec.name(), rows);
   }
 }

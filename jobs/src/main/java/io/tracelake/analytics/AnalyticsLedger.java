@@ -2,9 +2,7 @@ package io.tracelake.analytics;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.delta.tables.DeltaTable;
 import io.tracelake.schema.RunSchemas;
-import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.TraceCommits;
 import io.tracelake.warehouse.Warehouse;
@@ -59,12 +57,10 @@ public final class AnalyticsLedger {
   /** Records a finished run: its last write, so that only a run that wrote every table moves the mark. */
   public static void recordFinished(Warehouse warehouse, String runId, Instant startedAt, long tracesVersion,
       DateSelection selection, boolean coveredPending) {
-    DeltaTable runs = warehouse.declare(RunSchemas.ANALYTICS_RUNS);
     Row row = RowFactory.create(runId, Timestamp.from(startedAt), Timestamp.from(Instant.now()), tracesVersion,
         selection.toString(), coveredPending);
-    ConcurrentWrites.retrying(TableNames.ANALYTICS_RUNS, () -> runs.as("t")
-        .merge(warehouse.spark().createDataFrame(List.of(row), RunSchemas.ANALYTICS_RUNS.schema()).as("s"),
-            col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll().execute());
+    warehouse.insertNew(RunSchemas.ANALYTICS_RUNS,
+        warehouse.spark().createDataFrame(List.of(row), RunSchemas.ANALYTICS_RUNS.schema()), List.of("run_id"));
   }
 
   /** The traces version of the last finished run that covered what was pending; empty when there is none. */

@@ -26,7 +26,6 @@ import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.RunSchemas;
 import io.tracelake.schema.TraceSchemas;
-import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
@@ -237,15 +236,13 @@ public final class IngestJob {
 
   private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,
       Instant startedAt) {
-    DeltaTable runs = warehouse.declare(RunSchemas.INGEST_RUNS);
     List<String> inputs = qualified(spark, options.inputs());
     options.inputTables().forEach(t -> inputs.add("table:" + t));
     Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), inputs,
         s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
         s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));
     Dataset<Row> df = spark.createDataFrame(List.of(row), RunSchemas.INGEST_RUNS.schema());
-    ConcurrentWrites.retrying(TableNames.INGEST_RUNS, () -> runs.as("t").merge(df.as("s"),
-        col("t.run_id").equalTo(col("s.run_id"))).whenNotMatched().insertAll().execute());
+    warehouse.insertNew(RunSchemas.INGEST_RUNS, df, List.of("run_id"));
   }
 
   /**

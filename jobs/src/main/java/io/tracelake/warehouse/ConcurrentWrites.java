@@ -63,13 +63,25 @@ public final class ConcurrentWrites {
    * other writer's rows). Any other failure is thrown.
    */
   public static <T> java.util.Optional<T> unlessAnotherWriterWins(String table, Supplier<T> write) {
+    return once(table, false, write);
+  }
+
+  /**
+   * Runs the write that creates a table once; empty when another process created the table meanwhile (the caller
+   * then writes into the existing table). Any other failure is thrown.
+   */
+  static <T> java.util.Optional<T> unlessCreatedElsewhere(String table, Supplier<T> create) {
+    return once(table, true, create);
+  }
+
+  private static <T> java.util.Optional<T> once(String table, boolean creation, Supplier<T> write) {
     try {
       return java.util.Optional.of(write.get());
     } catch (Exception e) {
-      if (!isConflict(e, false)) {
+      if (!isConflict(e, creation)) {
         throw ConcurrentWrites.<RuntimeException>rethrow(e);
       }
-      LOG.info("[warehouse] another writer committed to {} first; taking the path that merges", table);
+      LOG.info("[warehouse] another writer committed to {} first; writing into what it committed", table);
       return java.util.Optional.empty();
     }
   }

@@ -1,16 +1,21 @@
 package io.tracelake.warehouse;
 
 import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTableBuilder;
 import io.tracelake.UserInputException;
 import io.tracelake.schema.TableSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,13 +26,19 @@ import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
- * A warehouse folder holding Tracelake's Delta tables by path (no metastore needed). Tables are created explicitly
- * from their schema constants, never inferred from a first write.
+ * A warehouse folder holding Tracelake's Delta tables by path (no metastore needed), and the one handle a job writes
+ * them through. Tables are created from their declarations ({@link TableSpec}: columns, comments, partitioning),
+ * never shaped by what a job happened to compute: empty ({@link #declare}), or by a first write whose rows carry the
+ * declared columns. The writes a job makes ({@link #replaceWhere}, {@link #upsert}, {@link #insertNew},
+ * {@link #overwrite}) are each one Delta transaction, retried when they lose to a concurrent writer
+ * ({@link ConcurrentWrites}).
  */
 public final class Warehouse {
 
   private final SparkSession spark;
   private final Path root;
+  /** Tables whose comments this handle has already checked against their declarations (or created with them). */
+  private final Set<String> described = ConcurrentHashMap.newKeySet();
 
   private Warehouse(SparkSession spark, Path root) {
     this.spark = spark;
@@ -131,14 +142,16 @@ public final class Warehouse {
    * their comments, partitioning). An existing table whose comments differ from the declaration (one written before
    * tables were declared, or a comment that changed since) gets the declared ones, one {@code ALTER TABLE} per
    * difference; its rows are left alone. Columns the table does not have yet are left to the write that adds them.
+   * For a write that carries rows, {@link #replaceWhere}, {@link #upsert}, {@link #insertNew} and {@link #overwrite}
+   * create a new table with its first rows instead, in one commit.
    */
   public DeltaTable declare(TableSpec spec) {
     if (exists(spec.name())) {
       DeltaTable table = DeltaTable.forPath(spark, path(spec.name()));
-      describeAsDeclared(spec, table);
+      describeOnce(spec, table);
       return table;
     }
-    return ConcurrentWrites.retryingCreation(spec.name(), () -> {
+    DeltaTable created = ConcurrentWrites.retryingCreation(spec.name(), () -> {
       DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(spec.name()))
           .comment(spec.comment());
       for (StructField f : spec.schema().fields()) {
@@ -149,18 +162,160 @@ public final class Warehouse {
       }
       return builder.execute();
     });
+    described.add(spec.name());
+    return created;
+  }
+
+  /**
+   * Replaces the rows of {@code spec}'s table that {@code replaceWhere} selects (a SQL predicate on its partition
+   * columns) by {@code computed}, in one commit (Delta's {@code replaceWhere}); creates the table with them when it
+   * does not exist yet. {@code computed} has the declared columns ({@link #asDeclared}).
+   *
+   * @return the rows written, as the commit's metrics count them
+   */
+  public long replaceWhere(TableSpec spec, Dataset<Row> computed, String replaceWhere) {
+    Dataset<Row> rows = asDeclared(spec, computed);
+    return createdWith(spec, rows).orElseGet(() -> {
+      describeOnce(spec, DeltaTable.forPath(spark, path(spec.name())));
+      ConcurrentWrites.retrying(spec.name(), () -> writer(spec, rows).mode("overwrite")
+          .option("replaceWhere", replaceWhere)
+          .option("mergeSchema", "true")
+          .save(path(spec.name())));
+      return rowsWrittenByLastCommit(spec.name());
+    });
+  }
+
+  /**
+   * Upserts {@code computed} into {@code spec}'s table by {@code keys} (null-safe) in one MERGE: a matching row is
+   * replaced, any other inserted; {@code targetFilter} (over the table's alias {@code t}, e.g. the dates to touch)
+   * limits the rows the MERGE reads and rewrites. Creates the table with the rows when it does not exist yet.
+   *
+   * @return the rows inserted or updated
+   */
+  public long upsert(TableSpec spec, Dataset<Row> computed, List<String> keys, Column targetFilter) {
+    return merge(spec, computed, keys, targetFilter, true);
+  }
+
+  /**
+   * Inserts the rows of {@code computed} whose {@code keys} the table does not hold yet, in one MERGE that leaves
+   * existing rows alone (a re-run after a commit whose outcome was unknown inserts nothing twice). Creates the table
+   * with the rows when it does not exist yet.
+   *
+   * @return the rows inserted
+   */
+  public long insertNew(TableSpec spec, Dataset<Row> computed, List<String> keys) {
+    return merge(spec, computed, keys, functions.lit(true), false);
+  }
+
+  /**
+   * Replaces the whole of {@code spec}'s table by {@code computed} in one commit, schema included (for a table
+   * recomputed in full); creates it when it does not exist yet.
+   *
+   * @return the rows written
+   */
+  public long overwrite(TableSpec spec, Dataset<Row> computed) {
+    Dataset<Row> rows = asDeclared(spec, computed);
+    return createdWith(spec, rows).orElseGet(() -> {
+      describeOnce(spec, DeltaTable.forPath(spark, path(spec.name())));
+      ConcurrentWrites.retrying(spec.name(), () -> writer(spec, rows).mode("overwrite")
+          .option("overwriteSchema", "true")
+          .save(path(spec.name())));
+      return rowsWrittenByLastCommit(spec.name());
+    });
+  }
+
+  private long merge(TableSpec spec, Dataset<Row> computed, List<String> keys, Column targetFilter,
+      boolean updateMatched) {
+    Dataset<Row> rows = asDeclared(spec, computed);
+    return createdWith(spec, rows).orElseGet(() -> {
+      DeltaTable table = DeltaTable.forPath(spark, path(spec.name()));
+      describeOnce(spec, table);
+      Column onKeys = targetFilter;
+      for (String k : keys) {
+        onKeys = onKeys.and(functions.col("t." + k).eqNullSafe(functions.col("s." + k)));
+      }
+      Column condition = onKeys;
+      Row counts = ConcurrentWrites.retrying(spec.name(), () -> {
+        DeltaMergeBuilder merge = table.as("t").merge(rows.as("s"), condition);
+        if (updateMatched) {
+          merge = merge.whenMatched().updateAll();
+        }
+        return merge.whenNotMatched().insertAll().execute().first();  // Delta's counts of what the MERGE did
+      });
+      return counts.<Long>getAs("num_inserted_rows") + counts.<Long>getAs("num_updated_rows");
+    });
+  }
+
+  /**
+   * A new table created by its first write, which carries the rows (one commit, no empty table first); then the
+   * declared table comment. Empty when the table exists, or another process created it meanwhile: the caller then
+   * writes into the existing table. A folder holding a killed first write's files but no commit is written over.
+   * A table with required columns is created empty from its declaration instead: Delta makes the columns of a
+   * table created by a write nullable.
+   */
+  private java.util.Optional<Long> createdWith(TableSpec spec, Dataset<Row> rows) {
+    if (described.contains(spec.name()) || exists(spec.name())) {
+      return java.util.Optional.empty();
+    }
+    if (java.util.Arrays.stream(spec.schema().fields()).anyMatch(f -> !f.nullable())) {
+      declare(spec);
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<Long> written = ConcurrentWrites.unlessCreatedElsewhere(spec.name(), () -> {
+      writer(spec, rows).mode("errorifexists").save(path(spec.name()));
+      return rowsWrittenByLastCommit(spec.name());
+    });
+    if (written.isPresent()) {
+      // The column comments came with the rows (asDeclared); a run killed before this line leaves the table
+      // without its comment, which the next write's describeOnce adds.
+      commentOnTable(spec);
+      described.add(spec.name());
+    }
+    return written;
+  }
+
+  private DataFrameWriter<Row> writer(TableSpec spec, Dataset<Row> rows) {
+    DataFrameWriter<Row> writer = rows.write().format("delta");
+    return spec.partitionColumns().isEmpty() ? writer
+        : writer.partitionBy(spec.partitionColumns().toArray(new String[0]));
+  }
+
+  /**
+   * The rows the table's latest commit wrote, from its operation metrics: this handle's own write, which always
+   * commits, unless another writer committed since (then theirs, which only a summary line reads).
+   */
+  private long rowsWrittenByLastCommit(String table) {
+    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
+    Map<String, String> metrics = last.isNullAt(0) ? Map.of() : last.getJavaMap(0);
+    String rows = metrics.get("numOutputRows");
+    return rows == null ? 0 : Long.parseLong(rows);
+  }
+
+  /** {@link #describeAsDeclared}, once per table and handle: a job's later writes find the comments in place. */
+  private void describeOnce(TableSpec spec, DeltaTable table) {
+    if (described.add(spec.name())) {
+      describeAsDeclared(spec, table);
+    }
+  }
+
+  private void commentOnTable(TableSpec spec) {
+    ConcurrentWrites.retrying(spec.name(), () -> {
+      spark.sql("COMMENT ON TABLE " + sqlTarget(spec.name()) + " IS " + sqlString(spec.comment()));
+    });
+  }
+
+  private String sqlTarget(String table) {
+    return "delta.`" + path(table).replace("`", "``") + "`";
   }
 
   /** The declared comments on an existing table, where they differ (a metadata-only commit; rows untouched). */
   private void describeAsDeclared(TableSpec spec, DeltaTable table) {
-    String target = "delta.`" + path(spec.name()).replace("`", "``") + "`";
+    String target = sqlTarget(spec.name());
     StructType current = table.toDF().schema();  // loads the latest snapshot, whose metadata is read next
     String description = DeltaLog.forTable(spark, path(spec.name())).unsafeVolatileSnapshot().metadata()
         .description();
     if (!spec.comment().equals(description)) {
-      ConcurrentWrites.retrying(spec.name(), () -> {
-        spark.sql("COMMENT ON TABLE " + target + " IS " + sqlString(spec.comment()));
-      });
+      commentOnTable(spec);
     }
     List<String> columns = new ArrayList<>();
     List<String> changes = new ArrayList<>();

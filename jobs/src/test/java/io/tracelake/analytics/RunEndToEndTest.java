@@ -79,9 +79,10 @@ class RunEndToEndTest {
   }
 
   @Test
-  void summaryListsEveryTableWithItsRows() {
+  void summaryListsEveryTableWithTheRowsItWrote() {
     for (String table : AnalyticsTables.all()) {
-      assertTrue(runOutput.matches("(?s).*\\n  " + table + " +[0-9,]+ rows\\n.*"), table + " in\n" + runOutput);
+      assertTrue(runOutput.matches("(?s).*\\n  " + table + " +[0-9,]+ rows written\\n.*"), table + " in\n"
+          + runOutput);
     }
   }
 
