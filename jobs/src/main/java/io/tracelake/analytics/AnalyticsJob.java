@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,10 +32,12 @@ import org.apache.spark.storage.StorageLevel;
  *       {@code span_daily} where the warehouse has spans) are rewritten for exactly the selected dates with Delta's
  *       {@code replaceWhere};
  *   <li>{@code session_turns} and {@code sessions} are recomputed for every session that has a trace on a selected
- *       date, from all of that session's traces (so sessions crossing midnight and late traces renumber correctly),
- *       and MERGEd by key; only the dates those sessions have traces on are read and rewritten;
- *   <li>{@code user_summary} is merged from the daily rows of the users seen on the selected dates, and MERGEd by
- *       key (null-safe); {@code version_summary} and {@code environment_summary} are merged from all rows of
+ *       date, or had a turn there before the run, from all of that session's traces (so sessions crossing midnight
+ *       and late traces renumber correctly, and a session a re-delivered trace moved out of loses it), and MERGEd by
+ *       key, deleting what no longer has a trace; only the dates those sessions have or had traces on are read and
+ *       rewritten;
+ *   <li>{@code user_summary} is merged from the daily rows of the users seen on the selected dates before or after
+ *       the run's writes, and MERGEd by key (null-safe), deleting a user left without traces; {@code version_summary} and {@code environment_summary} are merged from all rows of
  *       {@code version_breakdown} (a few per day) and overwritten. The daily tables carry the id sets and sorted
  *       durations that make this exact ({@link DailyRollups}), so the summaries never re-read the traces.
  * </ul>
@@ -89,6 +92,9 @@ public final class AnalyticsJob {
     if (!dates.isAll()) {
       dates = withDatesMissingFromDailyTables(warehouse, traces, dates, progress);
     }
+    // What the tables held before this run's writes: a trace whose fresher version moved it to another user or
+    // session must leave the summaries of the one it left, as well as join those of the one it moved to.
+    Before before = dates.isAll() ? null : Before.of(warehouse);
     Dataset<Row> inRange = traces.where(dates.predicate(TraceColumns.REQUEST_DATE))
         .persist(StorageLevel.MEMORY_AND_DISK());
     long count;
@@ -102,45 +108,95 @@ public final class AnalyticsJob {
           DailyUserActivity.DATE, dates, rows, progress);
       replaceDates(warehouse, AnalyticsSchemas.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
           DailyUserActivity.DATE, dates, rows, progress);
-      writeSessions(warehouse, traces, inRange, dates, rows, progress);
+      writeSessions(warehouse, traces, inRange, before, dates, rows, progress);
       writeSpanDaily(warehouse, traces, inRange, dates, rows, progress);
     } finally {
       inRange.unpersist();
     }
-    writeSummaries(warehouse, dates, rows, progress);
+    writeSummaries(warehouse, before, dates, rows, progress);
     AnalyticsLedger.recordFinished(warehouse, runId, startedAt, pending.tracesVersion(), dates,
         AnalyticsLedger.covers(dates, pending.dates()));
     return new Outcome(dates, count, rows, progress.seconds());
   }
 
   /**
-   * session_turns and sessions for every session with a trace in range, from all of its traces. Only the dates those
-   * sessions have traces on are read in full, and the MERGEs touch only those date partitions (a session's existing
-   * rows are all on dates it has traces on).
+   * The versions of the tables a run merges into, as they were before its first write: where the keys (users,
+   * sessions, traces) that had rows on the selected dates are read from.
    */
-  private static void writeSessions(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange,
+  private record Before(Long dailyVersion, Long turnsVersion) {
+
+    static Before of(Warehouse warehouse) {
+      return new Before(versionOf(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY),
+          versionOf(warehouse, AnalyticsTables.SESSION_TURNS));
+    }
+
+    private static Long versionOf(Warehouse warehouse, String table) {
+      return warehouse.exists(table) ? warehouse.version(table) : null;
+    }
+
+    /** session_turns before the run: session_id, trace_id, request_date; empty when there was none. */
+    Dataset<Row> turns(Warehouse warehouse) {
+      Dataset<Row> turns = turnsVersion == null ? null : warehouse.readAt(AnalyticsTables.SESSION_TURNS, turnsVersion);
+      return turns == null ? warehouse.spark().emptyDataFrame()
+          .select(lit(null).cast("string").as(TraceColumns.SESSION_ID), lit(null).cast("string")
+              .as(TraceColumns.TRACE_ID), lit(null).cast("date").as(TraceColumns.REQUEST_DATE))
+          : turns.select(col(TraceColumns.SESSION_ID), col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE));
+    }
+
+    /** The users with daily rows on {@code dates} before the run (the daily table exists when dates are chosen). */
+    Dataset<Row> users(Warehouse warehouse, DateSelection dates) {
+      return warehouse.readAt(AnalyticsTables.DAILY_USER_ACTIVITY, dailyVersion)
+          .where(dates.predicate(DailyUserActivity.DATE)).select(col(TraceColumns.USER_ID));
+    }
+  }
+
+  /**
+   * session_turns and sessions for every session with a trace in range, or a turn on the selected dates before the
+   * run (a session a trace has left), from all of its traces. Only the dates those sessions have traces or had turns
+   * on are read in full, and the MERGEs touch only those date partitions (a session's existing rows are all on dates
+   * it had turns on). A turn or session left without traces is deleted.
+   */
+  private static void writeSessions(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange, Before before,
       DateSelection dates, Map<String, Long> rows, Progress progress) {
     Dataset<Row> sessionTraces = traces;
     DateSelection sessionDates = dates;
-    if (!dates.isAll()) {
-      Dataset<Row> touched = inRange.select(col(TraceColumns.SESSION_ID).as("_s")).where(col("_s").isNotNull())
-          .distinct();
+    Dataset<Row> turnsInScope = null;
+    Dataset<Row> touched = null;
+    if (before != null) {
+      Dataset<Row> oldTurns = before.turns(warehouse);
+      touched = inRange.select(col(TraceColumns.SESSION_ID).as("_s"))
+          .union(oldTurns.where(dates.predicate(TraceColumns.REQUEST_DATE)).select(col(TraceColumns.SESSION_ID)))
+          .where(col("_s").isNotNull()).distinct().persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> touchedOldTurns = oldTurns.join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")),
+          "left_semi");
       sessionDates = DateSelection.of(distinctDates(
           traces.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))
-              .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi"),
+              .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi")
+              .union(touchedOldTurns.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))),
           TraceColumns.REQUEST_DATE));
       sessionTraces = traces.where(sessionDates.predicate(TraceColumns.REQUEST_DATE))
           .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi");
+      turnsInScope = touchedOldTurns.select(col(TraceColumns.TRACE_ID));
       progress.stage("the sessions of those dates have traces on %s", sessionDates);
     }
     Dataset<Row> turns = SessionTurns.compute(sessionTraces).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      mergeByKeys(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
-          TraceColumns.REQUEST_DATE, sessionDates, rows, progress);
-      mergeByKeys(warehouse, AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns),
-          List.of(TraceColumns.SESSION_ID), SessionSummaries.SESSION_DATE, sessionDates, rows, progress);
+      if (before == null) {
+        overwrite(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, rows, progress);
+        overwrite(warehouse, AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns), rows, progress);
+      } else {
+        replaceKeys(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
+            sessionDates.predicate("t." + TraceColumns.REQUEST_DATE),
+            turnsInScope.union(turns.select(col(TraceColumns.TRACE_ID))), rows, progress);
+        replaceKeys(warehouse, AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns),
+            List.of(TraceColumns.SESSION_ID), sessionDates.predicate("t." + SessionSummaries.SESSION_DATE),
+            touched.select(col("_s").as(TraceColumns.SESSION_ID)), rows, progress);
+      }
     } finally {
       turns.unpersist();
+      if (touched != null) {
+        touched.unpersist();
+      }
     }
   }
 
@@ -162,22 +218,32 @@ public final class AnalyticsJob {
 
   /**
    * The all-time summaries, merged from the daily tables just written: user_summary for the users seen on the
-   * selected dates (from all their dates), the release summaries from every row of version_breakdown.
+   * selected dates, before or after this run's writes (from all their dates; a user left without rows is deleted),
+   * the release summaries from every row of version_breakdown.
    */
-  private static void writeSummaries(Warehouse warehouse, DateSelection dates, Map<String, Long> rows,
-      Progress progress) {
+  private static void writeSummaries(Warehouse warehouse, Before before, DateSelection dates,
+      Map<String, Long> rows, Progress progress) {
     Dataset<Row> daily = warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY);
-    if (!dates.isAll()) {
-      Dataset<Row> users = daily.where(dates.predicate(DailyUserActivity.DATE))
-          .select(col(TraceColumns.USER_ID).as("_u")).distinct();
-      daily = daily.join(users, col(TraceColumns.USER_ID).eqNullSafe(col("_u")), "left_semi");
+    Dataset<Row> users = null;
+    if (before != null) {
+      users = daily.where(dates.predicate(DailyUserActivity.DATE)).select(col(TraceColumns.USER_ID))
+          .union(before.users(warehouse, dates)).distinct().persist(StorageLevel.MEMORY_AND_DISK());
+      daily = daily.join(users.select(col(TraceColumns.USER_ID).as("_u")),
+          col(TraceColumns.USER_ID).eqNullSafe(col("_u")), "left_semi");
     }
     daily = daily.persist(StorageLevel.MEMORY_AND_DISK());  // read twice: the figures and the top category
     try {
-      mergeByKeys(warehouse, AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily),
-          List.of(TraceColumns.USER_ID), null, dates, rows, progress);
+      if (before == null) {
+        overwrite(warehouse, AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily), rows, progress);
+      } else {
+        replaceKeys(warehouse, AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily),
+            List.of(TraceColumns.USER_ID), lit(true), users, rows, progress);
+      }
     } finally {
       daily.unpersist();
+      if (users != null) {
+        users.unpersist();
+      }
     }
     Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -240,15 +306,12 @@ public final class AnalyticsJob {
   }
 
   /**
-   * An upsert by key (null-safe), or an overwrite when all dates are recomputed. With a partition column the MERGE
-   * reads and rewrites only the partitions of {@code dates}.
+   * Makes the rows of the keys in {@code scope} exactly {@code computed}'s: upserted by key (null-safe), and deleted
+   * where {@code computed} has none; {@code targetFilter} limits the partitions the MERGE reads and rewrites.
    */
-  private static void mergeByKeys(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, List<String> keys,
-      String partitionColumn, DateSelection dates, Map<String, Long> written, Progress progress) {
-    long rows = dates.isAll() ? warehouse.overwrite(spec, computed)
-        : warehouse.upsert(spec, computed, keys,
-            partitionColumn == null ? lit(true) : dates.predicate("t." + partitionColumn));
-    record(spec, rows, written, progress);
+  private static void replaceKeys(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, List<String> keys,
+      Column targetFilter, Dataset<Row> scope, Map<String, Long> written, Progress progress) {
+    record(spec, warehouse.replaceKeys(spec, computed, keys, targetFilter, scope), written, progress);
   }
 
   private static void overwrite(Warehouse warehouse, TableSpec spec, Dataset<Row> computed,

@@ -158,7 +158,8 @@ public final class IngestJob {
         outcome = new TraceMerger.Outcome(0, 0, 0, List.of());
       } else {
         progress.stage("writing into %s", warehouse.path(TableNames.TRACES));
-        outcome = TraceMerger.merge(traces, warehouse.path(TableNames.TRACES), batch, batchDates, distinctTraces);
+        outcome = TraceMerger.merge(traces, warehouse.path(TableNames.TRACES), batch, batchDates, distinctTraces,
+            options.reread());
       }
       progress.stage("traces: %,d inserted, %,d updated, %,d unchanged", outcome.inserted(), outcome.updated(),
           outcome.unchanged());

@@ -128,7 +128,7 @@ public final class ConcurrentWrites {
     throw (E) e;
   }
 
-  private static boolean isConflict(Throwable e, boolean creation) {
+  static boolean isConflict(Throwable e, boolean creation) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DeltaConcurrentModificationException) {
         return true;

@@ -39,6 +39,8 @@ public final class Warehouse {
   private final Path root;
   /** Tables whose comments this handle has already checked against their declarations (or created with them). */
   private final Set<String> described = ConcurrentHashMap.newKeySet();
+  /** Marks the tombstones {@link #withTombstones} adds to a MERGE's source. */
+  private static final String GONE = "_gone";
 
   private Warehouse(SparkSession spark, Path root) {
     this.spark = spark;
@@ -118,6 +120,11 @@ public final class Warehouse {
     return spark.read().format("delta").load(path(table));
   }
 
+  /** The table's latest Delta version. */
+  public long version(String table) {
+    return DeltaTable.forPath(spark, path(table)).history(1).first().<Long>getAs("version");
+  }
+
   /** The table as of one Delta version (time travel), so that a job reads one snapshot throughout. */
   public Dataset<Row> readAt(String table, long version) {
     return spark.read().format("delta").option("versionAsOf", version).load(path(table));
@@ -193,7 +200,21 @@ public final class Warehouse {
    * @return the rows inserted or updated
    */
   public long upsert(TableSpec spec, Dataset<Row> computed, List<String> keys, Column targetFilter) {
-    return merge(spec, computed, keys, targetFilter, true);
+    return merge(spec, computed, keys, targetFilter, true, null);
+  }
+
+  /**
+   * Makes the rows of the keys in {@code keysInScope} exactly {@code computed}'s, in one MERGE: a key in scope that
+   * {@code computed} has is upserted, a key in scope that it lacks is deleted (a user, session or trace whose last
+   * row moved elsewhere), every other row is left alone. {@code keysInScope} has the {@code keys} columns (any
+   * others are ignored; duplicates are fine); {@code computed}'s keys should be in it. {@code targetFilter} limits
+   * the rows the MERGE reads, as for {@link #upsert}.
+   *
+   * @return the rows inserted, updated or deleted
+   */
+  public long replaceKeys(TableSpec spec, Dataset<Row> computed, List<String> keys, Column targetFilter,
+      Dataset<Row> keysInScope) {
+    return merge(spec, computed, keys, targetFilter, true, keysInScope);
   }
 
   /**
@@ -204,7 +225,7 @@ public final class Warehouse {
    * @return the rows inserted
    */
   public long insertNew(TableSpec spec, Dataset<Row> computed, List<String> keys) {
-    return merge(spec, computed, keys, functions.lit(true), false);
+    return merge(spec, computed, keys, functions.lit(true), false, null);
   }
 
   /**
@@ -225,7 +246,7 @@ public final class Warehouse {
   }
 
   private long merge(TableSpec spec, Dataset<Row> computed, List<String> keys, Column targetFilter,
-      boolean updateMatched) {
+      boolean updateMatched, Dataset<Row> keysInScope) {
     Dataset<Row> rows = asDeclared(spec, computed);
     return createdWith(spec, rows).orElseGet(() -> {
       DeltaTable table = DeltaTable.forPath(spark, path(spec.name()));
@@ -235,15 +256,52 @@ public final class Warehouse {
         onKeys = onKeys.and(functions.col("t." + k).eqNullSafe(functions.col("s." + k)));
       }
       Column condition = onKeys;
+      Dataset<Row> source = keysInScope == null ? rows : withTombstones(spec, rows, keys, keysInScope);
+      Map<String, Column> assignments = new java.util.LinkedHashMap<>();
+      for (StructField f : spec.schema().fields()) {
+        assignments.put(f.name(), functions.col("s." + f.name()));
+      }
       Row counts = ConcurrentWrites.retrying(spec.name(), () -> {
-        DeltaMergeBuilder merge = table.as("t").merge(rows.as("s"), condition);
-        if (updateMatched) {
-          merge = merge.whenMatched().updateAll();
+        DeltaMergeBuilder merge = table.as("t").merge(source.as("s"), condition);
+        if (keysInScope != null) {
+          merge = merge.whenMatched(functions.col("s." + GONE)).delete();
         }
-        return merge.whenNotMatched().insertAll().execute().first();  // Delta's counts of what the MERGE did
+        if (updateMatched) {
+          merge = merge.whenMatched().update(assignments);
+        }
+        merge = keysInScope == null ? merge.whenNotMatched().insert(assignments)
+            : merge.whenNotMatched(functions.not(functions.col("s." + GONE))).insert(assignments);
+        return merge.execute().first();  // Delta's counts of what the MERGE did
       });
-      return counts.<Long>getAs("num_inserted_rows") + counts.<Long>getAs("num_updated_rows");
+      return counts.<Long>getAs("num_inserted_rows") + counts.<Long>getAs("num_updated_rows")
+          + counts.<Long>getAs("num_deleted_rows");
     });
+  }
+
+  /**
+   * {@code rows} plus one tombstone per key of {@code keysInScope} that {@code rows} lack: the keys, nulls in every
+   * other column, and {@link #GONE} set.
+   */
+  private static Dataset<Row> withTombstones(TableSpec spec, Dataset<Row> rows, List<String> keys,
+      Dataset<Row> keysInScope) {
+    Column sameKeys = functions.lit(true);
+    Column[] scopeKeys = new Column[keys.size()];
+    Column[] rowKeys = new Column[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      scopeKeys[i] = functions.col(keys.get(i)).as("_k" + i);
+      rowKeys[i] = functions.col(keys.get(i)).as("_r" + i);
+      sameKeys = sameKeys.and(functions.col("_k" + i).eqNullSafe(functions.col("_r" + i)));
+    }
+    Dataset<Row> gone = keysInScope.select(scopeKeys).distinct()
+        .join(rows.select(rowKeys), sameKeys, "left_anti");
+    List<Column> tombstone = new ArrayList<>();
+    for (StructField f : spec.schema().fields()) {
+      int key = keys.indexOf(f.name());
+      tombstone.add((key >= 0 ? functions.col("_k" + key).cast(f.dataType())
+          : functions.lit(null).cast(f.dataType())).as(f.name()));
+    }
+    tombstone.add(functions.lit(true).as(GONE));
+    return rows.withColumn(GONE, functions.lit(false)).union(gone.select(tombstone.toArray(new Column[0])));
   }
 
   /**

@@ -39,17 +39,30 @@ public final class CompareWarehouses {
 
   public static void main(String[] args) {
     SparkSession spark = Sessions.getOrCreate("compare-warehouses");
+    List<String> different = differences(spark, args[0], args[1], System.out::println);
+    spark.stop();
+    System.out.println(different.isEmpty() ? "all tables equal" : different.size() + " table(s) differ");
+    System.exit(different.isEmpty() ? 0 : 1);
+  }
+
+  /**
+   * Compares every table of the two warehouses, printing one line per table to {@code out}.
+   *
+   * @return the lines of the tables that differ
+   */
+  public static List<String> differences(SparkSession spark, String expectedRoot, String actualRoot,
+      java.util.function.Consumer<String> out) {
     List<String> tables = new ArrayList<>(List.of("traces", "spans", "traces_quarantine"));
     tables.addAll(AnalyticsTables.all());
     tables.addAll(AnalyticsTables.optional());
-    int different = 0;
+    List<String> different = new ArrayList<>();
     for (String table : tables) {
-      String expectedPath = args[0] + "/" + table;
-      String actualPath = args[1] + "/" + table;
+      String expectedPath = expectedRoot + "/" + table;
+      String actualPath = actualRoot + "/" + table;
       boolean inExpected = DeltaTable.isDeltaTable(spark, expectedPath);
       if (inExpected != DeltaTable.isDeltaTable(spark, actualPath)) {
-        System.out.printf("%-22s DIFFERENT: a Delta table in only one warehouse%n", table);
-        different++;
+        different.add(String.format("%-22s DIFFERENT: a Delta table in only one warehouse", table));
+        out.accept(different.get(different.size() - 1));
         continue;
       }
       if (!inExpected) {
@@ -60,18 +73,16 @@ public final class CompareWarehouses {
       long missing = expected.exceptAll(actual).count();
       long extra = actual.exceptAll(expected).count();
       if (missing == 0 && extra == 0) {
-        System.out.printf("%-22s equal (%,d rows)%n", table, expected.count());
+        out.accept(String.format("%-22s equal (%,d rows)", table, expected.count()));
       } else {
-        System.out.printf("%-22s DIFFERENT: %,d rows expected, %,d found; %,d missing, %,d extra%n", table,
-            expected.count(), actual.count(), missing, extra);
-        different++;
+        different.add(String.format("%-22s DIFFERENT: %,d rows expected, %,d found; %,d missing, %,d extra", table,
+            expected.count(), actual.count(), missing, extra));
+        out.accept(different.get(different.size() - 1));
       }
       expected.unpersist();
       actual.unpersist();
     }
-    spark.stop();
-    System.out.println(different == 0 ? "all tables equal" : different + " table(s) differ");
-    System.exit(different == 0 ? 0 : 1);
+    return different;
   }
 
   static Dataset<Row> comparable(Dataset<Row> table) {

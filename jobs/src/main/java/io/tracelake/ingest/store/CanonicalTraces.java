@@ -75,6 +75,18 @@ public final class CanonicalTraces {
    * @param prefix a table alias with its dot ({@code "t."}), or empty
    */
   public static Column freshness(String prefix) {
+    return freshness(prefix, true);
+  }
+
+  /**
+   * {@link #freshness(String)} without the record hash: equal for two versions that differ only in content that
+   * does not count as fresher, or only in the mapping that resolved their identity columns.
+   */
+  public static Column freshnessIgnoringHash(String prefix) {
+    return freshness(prefix, false);
+  }
+
+  private static Column freshness(String prefix, boolean withHash) {
     Column state = col(prefix + TraceColumns.STATE);
     Column stateRank = when(state.isin(TraceColumns.STATE_OK, TraceColumns.STATE_ERROR), 2)
         .when(state.equalTo(TraceColumns.STATE_IN_PROGRESS), 1)
@@ -83,13 +95,16 @@ public final class CanonicalTraces {
         array_max(transform(col(prefix + TraceColumns.ASSESSMENTS),
             a -> coalesce(a.getField("last_update_time"), a.getField("create_time")))),
         lit(new Timestamp(0)));
-    return struct(
+    List<Column> fields = new ArrayList<>(List.of(
         stateRank.as("state_rank"),
         latestAssessment.as("latest_assessment"),
         coalesce(size(col(prefix + TraceColumns.ASSESSMENTS)), lit(0)).as("assessments"),
         coalesce(size(col(prefix + TraceColumns.TAGS)), lit(0)).as("tags"),
-        coalesce(size(col(prefix + TraceColumns.TRACE_METADATA)), lit(0)).as("metadata"),
-        col(prefix + TraceColumns.RECORD_HASH).as("hash"));
+        coalesce(size(col(prefix + TraceColumns.TRACE_METADATA)), lit(0)).as("metadata")));
+    if (withHash) {
+      fields.add(col(prefix + TraceColumns.RECORD_HASH).as("hash"));
+    }
+    return struct(fields.toArray(new Column[0]));
   }
 
   private static Column firstNonEmpty(TracelakeConfig.KeySources sources) {

@@ -11,6 +11,7 @@ import io.tracelake.schema.SpanColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.TraceSchemas;
 import io.tracelake.warehouse.ConcurrentWrites;
+import io.tracelake.warehouse.EmptyDatesAppend;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.LocalDate;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,8 +33,8 @@ import org.apache.spark.storage.StorageLevel;
  * batch's traces, the version {@code traces} holds (same trace id and record hash) is the one whose spans belong in
  * the table: they are inserted unless the table already has that version, and the spans of any other version of the
  * same trace are deleted in the same MERGE. On dates the table has no spans for yet (a new warehouse, the next day's
- * export) the spans are written in one pass as an overwrite of exactly those empty dates, as {@link TraceMerger}
- * does for traces. Re-ingesting an unchanged export writes nothing.
+ * export) the spans are written in one pass as an append that checks those dates are empty in the same transaction,
+ * as {@link TraceMerger} does for traces. Re-ingesting an unchanged export writes nothing.
  */
 public final class SpanTable {
 
@@ -68,7 +68,7 @@ public final class SpanTable {
           .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), col(TraceColumns.RECORD_HASH),
               explode(col(SpanColumns.SPANS)).as("_span"))
           .select(spanColumns(col("_span")));
-      java.util.Optional<Outcome> appended = overwriteDates(warehouse, all, batchDates);
+      java.util.Optional<Outcome> appended = appendOntoEmptyDates(warehouse, all, batchDates);
       if (appended.isPresent()) {
         return appended.get();
       }
@@ -87,37 +87,24 @@ public final class SpanTable {
       // Identical copies of one version carry identical spans: keep one of each.
       newSpans = newSpans.dropDuplicates(TraceColumns.TRACE_ID, SpanColumns.SPAN_INDEX);
     }
-    if (spans.toDF().where(col(TraceColumns.REQUEST_DATE).isin(dates)).isEmpty()) {
-      java.util.Optional<Outcome> appended = overwriteDates(warehouse, newSpans, batchDates);
-      if (appended.isPresent()) {
-        return appended.get();
-      }
+    java.util.Optional<Outcome> appended = appendOntoEmptyDates(warehouse, newSpans, batchDates);
+    if (appended.isPresent()) {
+      return appended.get();
     }
     return merge(spans, held, newSpans);
   }
 
   /**
-   * The spans written in one pass as an overwrite of exactly the batch's dates; empty when a concurrent writer
-   * committed to those dates first (the caller then merges).
+   * The spans written in one pass onto the batch's dates, in one transaction that checks they are empty
+   * ({@link EmptyDatesAppend}); empty when they are not, or a concurrent writer committed to them first (the caller
+   * then merges).
    */
-  private static java.util.Optional<Outcome> overwriteDates(Warehouse warehouse, Dataset<Row> spans,
+  private static java.util.Optional<Outcome> appendOntoEmptyDates(Warehouse warehouse, Dataset<Row> spans,
       Set<LocalDate> batchDates) {
-    List<String> sorted = new TreeSet<>(batchDates).stream().map(d -> "DATE'" + d + "'").toList();
-    String onlyThoseDates = TraceColumns.REQUEST_DATE + " IN (" + String.join(", ", sorted) + ")";
     String table = warehouse.path(TableNames.SPANS);
-    return ConcurrentWrites.unlessAnotherWriterWins(TableNames.SPANS, () -> {
-      spans.write().format("delta").mode("overwrite").option("replaceWhere", onlyThoseDates).save(table);
-      return new Outcome(countWritten(warehouse), 0);
-    });
-  }
-
-  /** Rows the last commit of the spans table added, from its operation metrics. */
-  private static long countWritten(Warehouse warehouse) {
-    Row last = DeltaTable.forPath(warehouse.spark(), warehouse.path(TableNames.SPANS)).history(1)
-        .select("operationMetrics").first();
-    Map<String, String> metrics = last.getJavaMap(0);
-    String rows = metrics == null ? null : metrics.get("numOutputRows");
-    return rows == null ? 0 : Long.parseLong(rows);
+    return ConcurrentWrites.unlessAnotherWriterWins(TableNames.SPANS, () -> EmptyDatesAppend.write(
+            warehouse.spark(), table, spans, TraceColumns.REQUEST_DATE, batchDates))
+        .flatMap(written -> written).map(rows -> new Outcome(rows, 0));
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.when;
 import io.delta.tables.DeltaTable;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.warehouse.ConcurrentWrites;
+import io.tracelake.warehouse.EmptyDatesAppend;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.TraceCommits;
 import java.time.LocalDate;
@@ -26,10 +27,12 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>A batch on dates the table has no rows for is written in one pass without a MERGE. Otherwise the batch's keys are
  * first classified against the table: {@code insert} (new trace id), {@code update} (fresher than the stored row) or
- * {@code unchanged} (identical, or not fresher). New traces go in with an insert-only Delta MERGE (Delta's anti-join
- * fast path: no stored file is rewritten); fresher versions with a matched-only MERGE whose condition is freshness, which rewrites only the files
- * that hold them. Both MERGEs re-check their condition against the table at commit, so a concurrent writer can neither make
- * a trace appear twice nor make an older version win. Re-ingesting an unchanged export writes nothing.
+ * {@code unchanged} (identical, or not fresher; on a re-read, an equally fresh version replaces the stored one too, so
+ * that after {@code --reread} every trace carries the identity mapping in force). New traces go in with an
+ * insert-only Delta MERGE (Delta's anti-join fast path: no stored file is rewritten); fresher versions with a
+ * matched-only MERGE whose condition is freshness, which rewrites only the files that hold them. Both MERGEs re-check
+ * their condition against the table at commit, so a concurrent writer can neither make a trace appear twice nor make
+ * an older version win. Re-ingesting an unchanged export writes nothing.
  */
 public final class TraceMerger {
 
@@ -67,50 +70,54 @@ public final class TraceMerger {
                 .otherwise(lit(CHANGED)).as(ACTION));
   }
 
-  /** For ids whose content changed: {@code update} when the batch's version is fresher, else {@code unchanged}. */
-  private static Dataset<Row> compareFreshness(Dataset<Row> batch, Dataset<Row> stored, Dataset<Row> changed) {
+  /**
+   * Whether the batch's version ({@code s.}) replaces the stored one ({@code t.}) whose record hash differs: when it
+   * is fresher; on a re-read also when it is as fresh, the hash aside (the same content read again under the mapping
+   * in force now, or a tie that a fresh read of the same files would also resolve this way).
+   */
+  private static Column replaces(boolean reread, String s, String t) {
+    return reread ? CanonicalTraces.freshnessIgnoringHash(s).geq(CanonicalTraces.freshnessIgnoringHash(t))
+        : CanonicalTraces.freshness(s).gt(CanonicalTraces.freshness(t));
+  }
+
+  /** For ids whose content changed: {@code update} when the batch's version replaces the stored one. */
+  private static Dataset<Row> compareFreshness(Dataset<Row> batch, Dataset<Row> stored, Dataset<Row> changed,
+      boolean reread) {
     Dataset<Row> ids = changed.select(col(TraceColumns.TRACE_ID).as("_c"));
-    Dataset<Row> mine = batch.join(ids, col(TraceColumns.TRACE_ID).equalTo(col("_c")), "left_semi")
-        .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE),
-            CanonicalTraces.freshness("").as("_s_freshness"));
-    Dataset<Row> theirs = stored.join(ids, col(TraceColumns.TRACE_ID).equalTo(col("_c")), "left_semi")
-        .select(col(TraceColumns.TRACE_ID).as("_t_trace_id"), CanonicalTraces.freshness("").as("_t_freshness"));
-    return mine.join(theirs, col(TraceColumns.TRACE_ID).equalTo(col("_t_trace_id")))
-        .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE),
-            when(col("_s_freshness").gt(col("_t_freshness")), lit(UPDATE)).otherwise(lit(UNCHANGED)).as(ACTION));
+    Dataset<Row> mine = batch.join(ids, col(TraceColumns.TRACE_ID).equalTo(col("_c")), "left_semi").as("s");
+    Dataset<Row> theirs = stored.join(ids, col(TraceColumns.TRACE_ID).equalTo(col("_c")), "left_semi").as("t");
+    return mine.join(theirs, col("s." + TraceColumns.TRACE_ID).equalTo(col("t." + TraceColumns.TRACE_ID)))
+        .select(col("s." + TraceColumns.TRACE_ID), col("s." + TraceColumns.REQUEST_DATE),
+            when(replaces(reread, "s.", "t."), lit(UPDATE)).otherwise(lit(UNCHANGED)).as(ACTION));
   }
 
   /**
    * Writes a batch (one row per trace_id) into {@code traces}. When none of the batch's request dates has a row in the
    * table yet (a new warehouse, or the next day's export), no stored trace can share an id with the batch — a trace's
-   * request date is part of it — so the batch is written once, straight from its source, as an overwrite of exactly
-   * those empty date partitions: an append that Delta still checks against a concurrent writer filling the same
-   * dates (then this falls back to the MERGE). Otherwise the batch is cached and merged ({@link #mergeCached}).
+   * request date is part of it — so the batch is written once, straight from its source, as an append in one
+   * transaction that also checks those dates are empty ({@link EmptyDatesAppend}): a concurrent writer filling the
+   * same dates makes it fall back to the MERGE. Otherwise the batch is cached and merged ({@link #mergeCached}).
    *
    * @param tablePath where {@code table} lives
    * @param batchDates the batch's distinct request dates
    * @param batchRows the batch's row count
+   * @param reread whether the batch re-reads files already read ({@code --reread}): its version wins ties
    */
   public static Outcome merge(DeltaTable table, String tablePath, Dataset<Row> batch, Set<LocalDate> batchDates,
-      long batchRows) {
-    if (!batchDates.isEmpty()
-        && table.toDF().where(col(TraceColumns.REQUEST_DATE).isin(batchDates.toArray())).isEmpty()) {
+      long batchRows, boolean reread) {
+    if (!batchDates.isEmpty()) {
       List<LocalDate> dates = new ArrayList<>(new TreeSet<>(batchDates));
-      String onlyThoseDates = TraceColumns.REQUEST_DATE + " IN (" + String.join(", ",
-          dates.stream().map(d -> "DATE'" + d + "'").toList()) + ")";
       SparkSession spark = batch.sparkSession();
-      java.util.Optional<Outcome> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.TRACES,
-          () -> TraceCommits.withTouchedDates(spark, dates, () -> {
-            batch.write().format("delta").mode("overwrite").option("replaceWhere", onlyThoseDates).save(tablePath);
-            return new Outcome(batchRows, 0, 0, dates, true);
-          }));
+      java.util.Optional<Long> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.TRACES,
+          () -> TraceCommits.withTouchedDates(spark, dates, () -> EmptyDatesAppend.write(spark, tablePath, batch,
+              TraceColumns.REQUEST_DATE, dates))).flatMap(written -> written);
       if (appended.isPresent()) {
-        return appended.get();
+        return new Outcome(batchRows, 0, 0, dates, true);
       }
     }
     Dataset<Row> cached = batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return mergeCached(table, cached);
+      return mergeCached(table, cached, reread);
     } finally {
       cached.unpersist();
     }
@@ -120,7 +127,7 @@ public final class TraceMerger {
    * The batch's keys classified against the table (new id, equal hash, else freshness), then an insert-only MERGE
    * for new ids and a matched-only MERGE for fresher versions. The batch is read several times: cache it.
    */
-  private static Outcome mergeCached(DeltaTable table, Dataset<Row> batch) {
+  private static Outcome mergeCached(DeltaTable table, Dataset<Row> batch, boolean reread) {
     boolean emptyTable = table.toDF().isEmpty();
     long inserted = 0;
     long updated = 0;
@@ -133,7 +140,7 @@ public final class TraceMerger {
       // Counts per action and date; freshness is compared only where hashes differ.
       List<Row> counts = new ArrayList<>(byHash.groupBy(ACTION, TraceColumns.REQUEST_DATE).count().collectAsList());
       if (counts.stream().anyMatch(r -> r.getString(0).equals(CHANGED))) {
-        counts.addAll(compareFreshness(batch, table.toDF(), byHash.where(col(ACTION).equalTo(CHANGED)))
+        counts.addAll(compareFreshness(batch, table.toDF(), byHash.where(col(ACTION).equalTo(CHANGED)), reread)
             .groupBy(ACTION, TraceColumns.REQUEST_DATE).count().collectAsList());
       }
       for (Row r : counts) {
@@ -169,7 +176,8 @@ public final class TraceMerger {
         // Matched-only: Delta rewrites just the files holding a trace with a fresher version in the batch.
         ConcurrentWrites.retrying(TableNames.TRACES, () -> TraceCommits.withTouchedDates(spark, touched, () -> {
           table.as("t").merge(batch.as("s"), sameTrace)
-              .whenMatched(CanonicalTraces.freshness("s.").gt(CanonicalTraces.freshness("t.")))
+              .whenMatched(replaces(reread, "s.", "t.").and(col("s." + TraceColumns.RECORD_HASH)
+                  .notEqual(col("t." + TraceColumns.RECORD_HASH))))
               .updateAll()
               .execute();
           return null;

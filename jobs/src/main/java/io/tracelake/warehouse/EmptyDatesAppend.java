@@ -1,0 +1,89 @@
+package io.tracelake.warehouse;
+
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.plans.logical.Filter;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
+import org.apache.spark.sql.delta.actions.FileAction;
+import scala.Option;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Writes rows onto date partitions that hold no rows yet, in one Delta transaction that both checks and writes: the
+ * transaction reads the files of those dates (so Delta records the read), and commits the rows as an append only
+ * when there are none. A writer that commits rows on those dates after the check makes this commit fail with Delta's
+ * {@code ConcurrentAppendException}: the caller then merges instead, and neither writer's rows are lost. (A check on
+ * one snapshot followed by a {@code replaceWhere} overwrite on a later one would replace the other writer's rows
+ * without a conflict.)
+ *
+ * <p>The rows must have the table's columns; the table must exist and be partitioned by {@code dateColumn}.
+ */
+public final class EmptyDatesAppend {
+
+  private EmptyDatesAppend() {}
+
+  /**
+   * @return the rows appended; empty when the table already has rows on one of {@code dates}, or another writer
+   *     committed rows there before this commit (then nothing of this write is visible)
+   */
+  public static Optional<Long> write(SparkSession spark, String tablePath, Dataset<Row> rows, String dateColumn,
+      Collection<LocalDate> dates) {
+    return write(spark, tablePath, rows, dateColumn, dates, () -> { });
+  }
+
+  /** {@link #write}, running {@code betweenCheckAndCommit} after the check (for tests of a writer in between). */
+  static Optional<Long> write(SparkSession spark, String tablePath, Dataset<Row> rows, String dateColumn,
+      Collection<LocalDate> dates, Runnable betweenCheckAndCommit) {
+    String onlyThoseDates = predicate(dateColumn, dates);
+    DeltaLog log = DeltaLog.forTable(spark, tablePath);
+    OptimisticTransaction txn = log.startTransaction();
+    Seq<Expression> filter = CollectionConverters.asScala(List.of(resolved(spark, tablePath, onlyThoseDates)))
+        .toSeq();
+    if (!txn.filterFiles(filter, false).isEmpty()) {
+      return Optional.empty();
+    }
+    Seq<FileAction> written = txn.writeFiles(rows);
+    betweenCheckAndCommit.run();
+    long appended = 0;
+    for (FileAction a : CollectionConverters.asJava(written)) {
+      if (a instanceof AddFile add) {
+        Option<Object> records = add.numLogicalRecords();
+        appended += records.isDefined() ? (Long) records.get() : 0;
+      }
+    }
+    @SuppressWarnings("unchecked")
+    Seq<Action> actions = (Seq<Action>) (Seq<?>) written;
+    Seq<String> partitionBy = CollectionConverters.asScala(List.of(dateColumn)).toSeq();
+    DeltaOperations.Write operation = new DeltaOperations.Write(SaveMode.Append, Option.apply(partitionBy),
+        Option.apply(onlyThoseDates), Option.empty(), Option.empty(), Option.empty(), Option.empty(), Option.empty(),
+        Option.empty());
+    txn.commit(actions, operation);
+    return Optional.of(appended);
+  }
+
+  /** {@code date_column IN (DATE'…', …)}, the dates sorted. */
+  static String predicate(String dateColumn, Collection<LocalDate> dates) {
+    return dateColumn + " IN (" + String.join(", ", new TreeSet<>(dates).stream()
+        .map(d -> "DATE'" + d + "'").toList()) + ")";
+  }
+
+  /** The predicate resolved against the table's columns, as Delta's file filtering takes it. */
+  private static Expression resolved(SparkSession spark, String tablePath, String predicate) {
+    LogicalPlan plan = spark.read().format("delta").load(tablePath).where(predicate).queryExecution().analyzed();
+    return ((Filter) plan).condition();
+  }
+}
