@@ -37,13 +37,16 @@ import org.apache.spark.storage.StorageLevel;
  *       key, deleting what no longer has a trace; only the dates those sessions have or had traces on are read and
  *       rewritten;
  *   <li>{@code user_summary} is merged from the daily rows of the users seen on the selected dates before or after
- *       the run's writes, and MERGEd by key (null-safe), deleting a user left without traces; {@code version_summary} and {@code environment_summary} are merged from all rows of
+ *       the run's writes, and MERGEd by key (null-safe), deleting a user left without traces;
+ *       {@code version_summary} and {@code environment_summary} are merged from all rows of
  *       {@code version_breakdown} (a few per day) and overwritten. The daily tables carry the id sets and sorted
  *       durations that make this exact ({@link DailyRollups}), so the summaries never re-read the traces.
  * </ul>
- * Each table write is one Delta transaction; the run's last write records it as finished in {@code analytics_runs}
- * ({@link AnalyticsLedger}), so a run killed between two tables leaves its dates pending. A warehouse whose daily tables predate those merge columns is
- * recomputed in full once.
+ * Each table write is one Delta transaction, stamped with the traces version the run read and its start time (see
+ * {@link Warehouse#stampedAs}: of two overlapping runs, the newer one wins every table, the other stops); the run's
+ * last write records it as finished in
+ * {@code analytics_runs} ({@link AnalyticsLedger}), so a run killed between two tables leaves its dates pending. A
+ * warehouse whose daily tables predate those merge columns is recomputed in full once.
  */
 public final class AnalyticsJob {
 
@@ -59,6 +62,16 @@ public final class AnalyticsJob {
     }
   }
 
+  /** The writer id the analytics job stamps its writes with (a Delta transaction id, per table). */
+  private static final String WRITER = "tracelake-analytics";
+  /** Bits of a stamp for the start time in epoch milliseconds (enough until the year 2109). */
+  private static final int MILLIS_BITS = 42;
+
+  /** A run's stamp: the traces version it reads in the high bits, its start time in the low ones. */
+  static long stamp(long tracesVersion, Instant startedAt) {
+    return (tracesVersion << MILLIS_BITS) | (startedAt.toEpochMilli() & ((1L << MILLIS_BITS) - 1));
+  }
+
   private AnalyticsJob() {}
 
   /**
@@ -72,11 +85,22 @@ public final class AnalyticsJob {
 
   public static Outcome run(SparkSession spark, TracelakeConfig config, Warehouse warehouse,
       DateSelection requested) {
+    return run(spark, config, warehouse, requested, Instant.now());
+  }
+
+  /**
+   * The run, as if started at {@code startedAt}. Every write is stamped with the traces version the run reads, then
+   * its start time ({@link #stamp}), so that of two runs that overlap, the one that read the newer snapshot (or the
+   * same one, but started later) wins every table, and the other stops with
+   * {@link io.tracelake.warehouse.ConcurrentWrites.SupersededException} before it records itself as finished.
+   */
+  static Outcome run(SparkSession spark, TracelakeConfig config, Warehouse unstamped, DateSelection requested,
+      Instant startedAt) {
     Progress progress = new Progress("analytics");
     String runId = UUID.randomUUID().toString();
-    Instant startedAt = Instant.now();
     // One snapshot of the traces for the whole run: an ingest committing meanwhile is left pending for the next.
-    AnalyticsLedger.Pending pending = AnalyticsLedger.pending(warehouse);
+    AnalyticsLedger.Pending pending = AnalyticsLedger.pending(unstamped);
+    Warehouse warehouse = unstamped.stampedAs(WRITER, stamp(pending.tracesVersion(), startedAt));
     Dataset<Row> traces = warehouse.readAt(TableNames.TRACES, pending.tracesVersion());
     String category = config.analytics().categoryTag();
     Map<String, Long> rows = new LinkedHashMap<>();

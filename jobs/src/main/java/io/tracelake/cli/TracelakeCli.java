@@ -62,6 +62,7 @@ public final class TracelakeCli implements Runnable {
         return 2;
       }
       if (e instanceof io.tracelake.warehouse.ConcurrentWrites.ConcurrentWriterException
+          || e instanceof io.tracelake.warehouse.ConcurrentWrites.SupersededException
           || e instanceof IngestChecks.CheckFailedException) {
         commandLine.getErr().println("tracelake " + command + " failed: " + e.getMessage());
         return 1;

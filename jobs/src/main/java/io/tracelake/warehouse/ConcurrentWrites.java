@@ -39,6 +39,18 @@ public final class ConcurrentWrites {
     }
   }
 
+  /**
+   * Raised when a job's write was skipped because a run that started later has already written the table: this run
+   * computed from an older snapshot, and writing it would put older figures over newer ones.
+   */
+  public static final class SupersededException extends RuntimeException {
+    SupersededException(String table) {
+      super("an analytics run that started later has already written table " + table + "; this run's figures are "
+          + "older and were not written there, and it stops without recording itself as finished: every table is "
+          + "consistent, and running the command again is safe");
+    }
+  }
+
   private ConcurrentWrites() {}
 
   /** Runs a write to {@code table}, again after a conflict with a concurrent writer. */

@@ -42,9 +42,38 @@ public final class Warehouse {
   /** Marks the tombstones {@link #withTombstones} adds to a MERGE's source. */
   private static final String GONE = "_gone";
 
+  /** Delta's idempotent-write settings, which WRITE and MERGE commands alike read from the session. */
+  private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
+  private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
+  private static final String TXN_AUTO_RESET = "spark.databricks.delta.write.txnVersion.autoReset.enabled";
+
+  /**
+   * Who writes through this handle and as of when: each write then records {@code (writer, stamp)} as a Delta
+   * transaction id in its commit, and Delta skips a write whose stamp is not above the one the table recorded last.
+   * Null: unstamped.
+   */
+  private final String writer;
+  private final long stamp;
+
   private Warehouse(SparkSession spark, Path root) {
+    this(spark, root, null, 0);
+  }
+
+  private Warehouse(SparkSession spark, Path root, String writer, long stamp) {
     this.spark = spark;
     this.root = root;
+    this.writer = writer;
+    this.stamp = stamp;
+  }
+
+  /**
+   * This warehouse, with every write through the returned handle stamped {@code (writer, stamp)}: a write of a table
+   * that a later stamp of the same writer has already written is skipped by Delta, and fails with
+   * {@link ConcurrentWrites.SupersededException}. The analytics job stamps its writes with its start time, so that
+   * of two overlapping runs the one that started later (and read the newer snapshot) wins every table.
+   */
+  public Warehouse stampedAs(String writer, long stamp) {
+    return new Warehouse(spark, root, writer, stamp);
   }
 
   /** Opens a warehouse for writing: creates the folder if needed and checks that it can be written. */
@@ -182,14 +211,14 @@ public final class Warehouse {
    */
   public long replaceWhere(TableSpec spec, Dataset<Row> computed, String replaceWhere) {
     Dataset<Row> rows = asDeclared(spec, computed);
-    return createdWith(spec, rows).orElseGet(() -> {
+    return stamped(spec.name(), () -> createdWith(spec, rows).orElseGet(() -> {
       describeOnce(spec, DeltaTable.forPath(spark, path(spec.name())));
       ConcurrentWrites.retrying(spec.name(), () -> writer(spec, rows).mode("overwrite")
           .option("replaceWhere", replaceWhere)
           .option("mergeSchema", "true")
           .save(path(spec.name())));
       return rowsWrittenByLastCommit(spec.name());
-    });
+    }));
   }
 
   /**
@@ -236,19 +265,19 @@ public final class Warehouse {
    */
   public long overwrite(TableSpec spec, Dataset<Row> computed) {
     Dataset<Row> rows = asDeclared(spec, computed);
-    return createdWith(spec, rows).orElseGet(() -> {
+    return stamped(spec.name(), () -> createdWith(spec, rows).orElseGet(() -> {
       describeOnce(spec, DeltaTable.forPath(spark, path(spec.name())));
       ConcurrentWrites.retrying(spec.name(), () -> writer(spec, rows).mode("overwrite")
           .option("overwriteSchema", "true")
           .save(path(spec.name())));
       return rowsWrittenByLastCommit(spec.name());
-    });
+    }));
   }
 
   private long merge(TableSpec spec, Dataset<Row> computed, List<String> keys, Column targetFilter,
       boolean updateMatched, Dataset<Row> keysInScope) {
     Dataset<Row> rows = asDeclared(spec, computed);
-    return createdWith(spec, rows).orElseGet(() -> {
+    return stamped(spec.name(), () -> createdWith(spec, rows).orElseGet(() -> {
       DeltaTable table = DeltaTable.forPath(spark, path(spec.name()));
       describeOnce(spec, table);
       Column onKeys = targetFilter;
@@ -275,7 +304,7 @@ public final class Warehouse {
       });
       return counts.<Long>getAs("num_inserted_rows") + counts.<Long>getAs("num_updated_rows")
           + counts.<Long>getAs("num_deleted_rows");
-    });
+    }));
   }
 
   /**
@@ -302,6 +331,34 @@ public final class Warehouse {
     }
     tombstone.add(functions.lit(true).as(GONE));
     return rows.withColumn(GONE, functions.lit(false)).union(gone.select(tombstone.toArray(new Column[0])));
+  }
+
+  /**
+   * Runs a write with this handle's stamp in the session (kept through retries), then checks what the table recorded:
+   * a later stamp means Delta skipped this write.
+   */
+  private <T> T stamped(String table, java.util.function.Supplier<T> write) {
+    if (writer == null) {
+      return write.get();
+    }
+    org.apache.spark.sql.RuntimeConfig conf = spark.conf();
+    conf.set(TXN_APP_ID, writer);
+    conf.set(TXN_VERSION, stamp);
+    conf.set(TXN_AUTO_RESET, false);
+    T result;
+    try {
+      result = write.get();
+    } finally {
+      conf.unset(TXN_APP_ID);
+      conf.unset(TXN_VERSION);
+      conf.unset(TXN_AUTO_RESET);
+    }
+    Object recorded = DeltaLog.forTable(spark, path(table)).update(false, Option.empty(), Option.empty())
+        .transactions().getOrElse(writer, () -> -1L);
+    if ((Long) recorded > stamp) {
+      throw new ConcurrentWrites.SupersededException(table);
+    }
+    return result;
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,11 +17,13 @@ import io.tracelake.config.TracelakeConfig;
 import io.tracelake.generate.TraceGenerator;
 import io.tracelake.ingest.IngestJob;
 import io.tracelake.ingest.IngestSummary;
+import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -258,6 +261,26 @@ class AnalyticsJobTest {
     assertEquals("2025-12-02", AnalyticsJob.pendingDates(warehouse).toString());
     AnalyticsJob.run(spark, config, warehouse, AnalyticsJob.pendingDates(warehouse));
     assertTrue(AnalyticsJob.pendingDates(warehouse).isEmpty());
+
+    // A run that overlapped the last one but started before it (a watch's batch and a manual `analytics --all`)
+    // writes nothing over the newer figures: it stops at its first table with one line, the tables untouched.
+    Map<String, Long> versions = new TreeMap<>();
+    AnalyticsTables.all().forEach(t -> versions.put(t, warehouse.version(t)));
+    ConcurrentWrites.SupersededException stopped = assertThrows(ConcurrentWrites.SupersededException.class,
+        () -> AnalyticsJob.run(spark, config, warehouse, DateSelection.all(), Instant.now().minusSeconds(600)));
+    assertTrue(stopped.getMessage().contains("running the command again is safe"), stopped.getMessage());
+    Map<String, Long> after = new TreeMap<>();
+    AnalyticsTables.all().forEach(t -> after.put(t, warehouse.version(t)));
+    assertEquals(versions, after, "no table committed anything");
+    assertTrue(AnalyticsJob.pendingDates(warehouse).isEmpty());
+  }
+
+  @Test
+  void aRunsStampOrdersByTheTracesVersionItReadThenByItsStart() {
+    Instant early = Instant.parse("2026-12-06T10:00:00Z");
+    Instant late = Instant.parse("2026-12-06T10:05:00Z");
+    assertTrue(AnalyticsJob.stamp(7, early) < AnalyticsJob.stamp(7, late));
+    assertTrue(AnalyticsJob.stamp(7, late) < AnalyticsJob.stamp(8, early));
   }
 
   /** Columns in name order, maps as sorted JSON, rows ordered by the table's key. */
