@@ -33,6 +33,9 @@ public final class Sessions {
     if (!conf.contains("spark.master")) {
       builder = builder.master("local[*]");
     }
+    if (!existed) {
+      builder = withForkFreeLocalFiles(builder, conf);
+    }
     SparkSession spark = builder.getOrCreate();
     if (!existed) {
       // SparkContext resets logging as it starts, to Spark's defaults when the user has none: quiet them again.
@@ -40,6 +43,20 @@ public final class Sessions {
       fitTaskCountsToCluster(spark);
     }
     return spark;
+  }
+
+  /**
+   * {@code file:} paths through {@link ForkFreeLocalFileSystem} (no child process per file written), unless the user
+   * chose a local file system of their own.
+   */
+  private static SparkSession.Builder withForkFreeLocalFiles(SparkSession.Builder builder, SparkConf conf) {
+    String fileSystem = "spark.hadoop." + ForkFreeLocalFileSystem.FILE_SYSTEM_KEY;
+    String fileContext = "spark.hadoop." + ForkFreeLocalFileSystem.FILE_CONTEXT_KEY;
+    if (conf.contains(fileSystem) || conf.contains(fileContext)) {
+      return builder;
+    }
+    return builder.config(fileSystem, ForkFreeLocalFileSystem.class.getName())
+        .config(fileContext, ForkFreeLocalFileSystem.Fs.class.getName());
   }
 
   /** Whether a SparkSession was running before Tracelake asked for one: then Tracelake is a guest in it. */
