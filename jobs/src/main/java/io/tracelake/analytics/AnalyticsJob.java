@@ -39,7 +39,8 @@ import org.apache.spark.storage.StorageLevel;
  *   <li>{@code user_summary} is merged from the daily rows of the users seen on the selected dates before or after
  *       the run's writes, and MERGEd by key (null-safe), deleting a user left without traces;
  *       {@code version_summary} and {@code environment_summary} are merged from all rows of
- *       {@code version_breakdown} (a few per day) and overwritten. The daily tables carry the id sets and sorted
+ *       {@code version_breakdown} (a few per day) and overwritten, and so are {@code active_users} and
+ *       {@code user_retention}, from its per-day user sets. The daily tables carry the id sets and sorted
  *       durations that make this exact ({@link DailyRollups}), so the summaries never re-read the traces.
  * </ul>
  * Each table write is one Delta transaction, stamped with the traces version the run read and its start time (see
@@ -104,14 +105,15 @@ public final class AnalyticsJob {
     Dataset<Row> traces = warehouse.readAt(TableNames.TRACES, pending.tracesVersion());
     String category = config.analytics().categoryTag();
     Map<String, Long> rows = new LinkedHashMap<>();
-    if (requested.isEmpty()) {
-      progress.stage("no trace changed since the analytics tables were last written; nothing to recompute");
-      return new Outcome(requested, 0, rows, progress.seconds());
-    }
     DateSelection dates = requested;
-    if (!requested.isAll() && !hasMergeColumns(warehouse)) {
-      progress.stage("the daily tables predate the columns the summaries merge from; recomputing all dates once");
+    if (!requested.isAll() && !(hasMergeColumns(warehouse) && hasEveryTable(warehouse))) {
+      progress.stage("the analytics tables predate this version's tables or the columns the summaries merge from; "
+          + "recomputing all dates once");
       dates = DateSelection.all();
+    }
+    if (dates.isEmpty()) {
+      progress.stage("no trace changed since the analytics tables were last written; nothing to recompute");
+      return new Outcome(dates, 0, rows, progress.seconds());
     }
     if (!dates.isAll()) {
       dates = withDatesMissingFromDailyTables(warehouse, traces, dates, progress);
@@ -269,8 +271,8 @@ public final class AnalyticsJob {
         users.unpersist();
       }
     }
-    Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> breakdown = warehouse.read(AnalyticsTables.VERSION_BREAKDOWN);
+    Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(breakdown).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       overwrite(warehouse, AnalyticsSchemas.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(perVersion),
           rows, progress);
@@ -278,6 +280,14 @@ public final class AnalyticsJob {
           VersionBreakdowns.environmentSummaryFromDaily(perVersion), rows, progress);
     } finally {
       perVersion.unpersist();
+    }
+    Dataset<Row> userSets = breakdown.select(col(DailyUserActivity.DATE), col(TraceColumns.ENVIRONMENT),
+        col(TraceStats.USER_IDS), col(TraceStats.ANONYMOUS_TRACES)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      overwrite(warehouse, AnalyticsSchemas.ACTIVE_USERS, ActiveUsers.daily(userSets), rows, progress);
+      overwrite(warehouse, AnalyticsSchemas.USER_RETENTION, UserRetention.weekly(userSets), rows, progress);
+    } finally {
+      userSets.unpersist();
     }
   }
 
@@ -317,7 +327,17 @@ public final class AnalyticsJob {
   /** Whether the daily tables (where they exist) already have the columns the summaries are merged from. */
   private static boolean hasMergeColumns(Warehouse warehouse) {
     return hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.SESSION_IDS)
-        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.USER_IDS);
+        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.USER_IDS)
+        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.ANONYMOUS_TRACES);
+  }
+
+  /**
+   * Whether every table a run writes exists, where the daily tables do (a warehouse an earlier version wrote lacks
+   * the tables added since; one without daily tables gets all dates anyway).
+   */
+  private static boolean hasEveryTable(Warehouse warehouse) {
+    return !warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)
+        || AnalyticsTables.all().stream().allMatch(warehouse::exists);
   }
 
   private static boolean hasColumn(Warehouse warehouse, String table, String column) {

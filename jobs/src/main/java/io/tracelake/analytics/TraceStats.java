@@ -50,6 +50,7 @@ public final class TraceStats {
   public static final String DURATIONS = "durations_ms";
   public static final String SESSION_IDS = "session_ids";
   public static final String USER_IDS = "user_ids";
+  public static final String ANONYMOUS_TRACES = "anonymous_traces";
   /** The token sums every table carries, in this order. */
   public static final List<String> TOKEN_COLUMNS = List.of("input_tokens", "output_tokens", "total_tokens");
 
@@ -85,6 +86,11 @@ public final class TraceStats {
     Column d = col(TraceColumns.EXECUTION_DURATION_MS);
     return List.of(count(d).as(DURATION_COUNT), coalesce(sum(d), lit(0L)).as(DURATION_SUM),
         sort_array(collect_list(d)).as(DURATIONS));
+  }
+
+  /** Traces without a user. */
+  public static Column anonymousTraces() {
+    return sum(when(col(TraceColumns.USER_ID).isNull(), 1L).otherwise(0L)).as(ANONYMOUS_TRACES);
   }
 
   public static Column errorCount() {

@@ -26,7 +26,8 @@ public final class VersionBreakdowns {
    * Input: {@code traces} rows. Grain: one row per ({@code activity_date}, {@code app_version}, {@code environment}).
    * Output: {@code interactions, distinct_users, sessions, error_count, error_rate, avg/p50/p95_duration_ms}, tokens,
    * {@code first_request_time, last_request_time}, and the parts the summaries are merged from:
-   * {@code duration_count, duration_sum_ms, durations_ms} (sorted), {@code user_ids, session_ids} (sorted).
+   * {@code duration_count, duration_sum_ms, durations_ms} (sorted), {@code user_ids, session_ids} (sorted), and
+   * {@code anonymous_traces} (the traces without a user, for {@link ActiveUsers}).
    */
   public static Dataset<Row> daily(Dataset<Row> traces) {
     List<Column> aggs = new ArrayList<>();
@@ -38,6 +39,7 @@ public final class VersionBreakdowns {
     aggs.addAll(TraceStats.durationParts());
     aggs.add(TraceStats.userIds());
     aggs.add(TraceStats.sessionIds());
+    aggs.add(TraceStats.anonymousTraces());
     return TraceStats.aggregate(traces.withColumn(DailyUserActivity.DATE, col(TraceColumns.REQUEST_DATE))
         .groupBy(col(DailyUserActivity.DATE), col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT)), aggs);
   }

@@ -153,7 +153,8 @@ public final class AnalyticsSchemas {
           requestTimes(),
           mergeParts(),
           idSet("user_ids", "users (null left out)"),
-          idSet("session_ids", "non-empty session ids")),
+          idSet("session_ids", "non-empty session ids"),
+          column("anonymous_traces", LongType, "traces without a user (active_users counts them)")),
       List.of("activity_date"));
 
   public static final TableSpec SPAN_DAILY = new TableSpec("span_daily",
@@ -263,5 +264,36 @@ public final class AnalyticsSchemas {
   public static final TableSpec ENVIRONMENT_SUMMARY = new TableSpec("environment_summary",
       "one row per environment over all data; merged from version_breakdown",
       columns(environment(), releaseFigures()),
+      List.of());
+
+  private static StructField scope() {
+    return column("environment", StringType, "an environment, or 'ALL' for all environments together (null: traces "
+        + "without one)");
+  }
+
+  public static final TableSpec ACTIVE_USERS = new TableSpec("active_users",
+      "one row per (activity_date, environment), 'ALL' included, every date from the scope's first to its last with "
+          + "traces: daily, weekly and monthly active users; merged from version_breakdown",
+      columns(
+          date(), scope(),
+          column("dau", LongType, "distinct users with a trace that day (a trace without a user counts no user)"),
+          column("wau", LongType, "distinct users with a trace in the 7 days ending that day"),
+          column("mau", LongType, "distinct users with a trace in the 28 days ending that day"),
+          column("new_users", LongType, "users whose first trace in the scope is that day"),
+          column("returning_users", LongType, "dau - new_users"),
+          column("stickiness", DoubleType, "dau / mau; null when mau is 0"),
+          column("anonymous_traces", LongType, "traces without a user that day")),
+      List.of());
+
+  public static final TableSpec USER_RETENTION = new TableSpec("user_retention",
+      "one row per (cohort_week, week_offset, environment), 'ALL' included: weekly cohorts of new users and how many "
+          + "came back each later week, up to the scope's last week with traces; merged from version_breakdown",
+      columns(
+          column("cohort_week", DateType, "the Monday (UTC) of the week of the users' first trace in the scope"),
+          column("week_offset", IntegerType, "weeks after cohort_week (0: the cohort's own week)"),
+          scope(),
+          column("cohort_users", LongType, "users whose first trace in the scope fell in cohort_week"),
+          column("retained_users", LongType, "cohort users with a trace in the week cohort_week + week_offset"),
+          column("retention_rate", DoubleType, "retained_users / cohort_users")),
       List.of());
 }

@@ -110,17 +110,19 @@ class AnalyticsJobTest {
     assertEquals(1, early.size(), "one row for the session after its start moved to an earlier date");
     assertEquals(LocalDate.parse("2025-12-01"), early.get(0).getAs("session_date"));
 
-    Map<String, List<String>> keys = Map.of(
-        AnalyticsTables.TRACES_FLAT, List.of("trace_id"),
-        AnalyticsTables.DAILY_USER_ACTIVITY, List.of("activity_date", "user_id"),
-        AnalyticsTables.VERSION_BREAKDOWN, List.of("activity_date", "app_version", "environment"),
-        AnalyticsTables.SESSION_TURNS, List.of("trace_id"),
-        AnalyticsTables.SESSIONS, List.of("session_id"),
-        AnalyticsTables.USER_SUMMARY, List.of("user_id"),
-        AnalyticsTables.VERSION_SUMMARY, List.of("app_version", "environment"),
-        AnalyticsTables.ENVIRONMENT_SUMMARY, List.of("environment"),
-        AnalyticsTables.SPAN_DAILY, List.of("activity_date", "app_version", "environment", "span_type", "name",
-            "model"));
+    Map<String, List<String>> keys = Map.ofEntries(
+        Map.entry(AnalyticsTables.TRACES_FLAT, List.of("trace_id")),
+        Map.entry(AnalyticsTables.DAILY_USER_ACTIVITY, List.of("activity_date", "user_id")),
+        Map.entry(AnalyticsTables.VERSION_BREAKDOWN, List.of("activity_date", "app_version", "environment")),
+        Map.entry(AnalyticsTables.SESSION_TURNS, List.of("trace_id")),
+        Map.entry(AnalyticsTables.SESSIONS, List.of("session_id")),
+        Map.entry(AnalyticsTables.USER_SUMMARY, List.of("user_id")),
+        Map.entry(AnalyticsTables.VERSION_SUMMARY, List.of("app_version", "environment")),
+        Map.entry(AnalyticsTables.ENVIRONMENT_SUMMARY, List.of("environment")),
+        Map.entry(AnalyticsTables.ACTIVE_USERS, List.of("activity_date", "environment")),
+        Map.entry(AnalyticsTables.USER_RETENTION, List.of("cohort_week", "week_offset", "environment")),
+        Map.entry(AnalyticsTables.SPAN_DAILY, List.of("activity_date", "app_version", "environment", "span_type",
+            "name", "model")));
     List<String> tables = new ArrayList<>(AnalyticsTables.all());
     tables.addAll(AnalyticsTables.optional());
     for (String table : tables) {

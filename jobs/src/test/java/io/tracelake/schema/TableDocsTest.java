@@ -22,7 +22,7 @@ class TableDocsTest {
       EvalDatasetTable.SPEC, FlatTraces.spec(ConfigLoader.defaults()), AnalyticsSchemas.DAILY_USER_ACTIVITY,
       AnalyticsSchemas.VERSION_BREAKDOWN, AnalyticsSchemas.SPAN_DAILY, AnalyticsSchemas.SESSION_TURNS,
       AnalyticsSchemas.SESSIONS, AnalyticsSchemas.USER_SUMMARY, AnalyticsSchemas.VERSION_SUMMARY,
-      AnalyticsSchemas.ENVIRONMENT_SUMMARY);
+      AnalyticsSchemas.ENVIRONMENT_SUMMARY, AnalyticsSchemas.ACTIVE_USERS, AnalyticsSchemas.USER_RETENTION);
 
   private static final String END = "<!-- end of generated columns -->";
 
