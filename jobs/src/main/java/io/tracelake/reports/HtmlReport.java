@@ -36,6 +36,7 @@ public final class HtmlReport {
     header(h, d, context);
     headline(h, d);
     activity(h, d);
+    activeUsers(h, d);
     releases(h, d);
     users(h, d);
     sessions(h, d);
@@ -43,7 +44,8 @@ public final class HtmlReport {
     spans(h, d);
     quarantine(h, d);
     h.append("<footer>Figures from the warehouse's analytics tables (<code>version_breakdown</code>, ")
-        .append("<code>daily_user_activity</code>, <code>sessions</code>, <code>session_turns</code>), merged over the ")
+        .append("<code>daily_user_activity</code>, <code>sessions</code>, <code>session_turns</code>, ")
+        .append("<code>active_users</code>, <code>user_retention</code>), merged over the ")
         .append("range exactly as <code>version_summary</code> is; feedback from <code>traces</code>; quarantine from ")
         .append("<code>traces_quarantine</code>. Latency percentiles are exact (linear interpolation, as pandas' ")
         .append("<code>quantile</code>), over traces that have a duration.</footer>");
@@ -101,6 +103,65 @@ public final class HtmlReport {
         Arrays.asList(null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT,
             ValueFormat.MILLIS, ValueFormat.MILLIS, ValueFormat.COUNT));
     h.append("</section>");
+  }
+
+  /** The weeks after a cohort's own that the retention table shows. */
+  private static final int RETENTION_WEEKS = 8;
+
+  private static void activeUsers(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Active users and retention</h2>");
+    if (d.activeUsers().isEmpty()) {
+      h.append("<p>No user has a trace in the range.</p></section>");
+      return;
+    }
+    List<String> days = d.activeUsers().stream().map(r -> day(r)).toList();
+    Map<String, double[]> windows = new LinkedHashMap<>();
+    windows.put("daily", column(d.activeUsers(), "dau"));
+    windows.put("7 days", column(d.activeUsers(), "wau"));
+    windows.put("28 days", column(d.activeUsers(), "mau"));
+    h.append("<div class=\"grid\">");
+    h.append(SvgCharts.lines("Active users (DAU, WAU, MAU; all environments)", days, windows, ValueFormat.COUNT));
+    h.append(SvgCharts.lines("New and returning users per day", days, Map.of("new", column(d.activeUsers(),
+        "new_users"), "returning", column(d.activeUsers(), "returning_users")), ValueFormat.COUNT));
+    h.append("</div><h3>Weekly retention: the share of each week's new users with a trace n weeks later</h3>");
+    retentionTable(h, d.retention());
+    h.append("</section>");
+  }
+
+  /** Cohorts as rows, weeks after as columns, each cell shaded by its rate (a heat map a screen reader can read). */
+  private static void retentionTable(StringBuilder h, List<Row> retention) {
+    Map<String, Map<Integer, Row>> cohorts = new LinkedHashMap<>();
+    int weeks = 0;
+    for (Row r : retention) {
+      int offset = r.<Integer>getAs("week_offset");
+      if (offset <= RETENTION_WEEKS) {
+        cohorts.computeIfAbsent(Objects.toString(r.getAs("cohort_week")), k -> new LinkedHashMap<>()).put(offset, r);
+        weeks = Math.max(weeks, offset);
+      }
+    }
+    h.append("<table data-table=\"retention\"><thead><tr><th>cohort week</th><th>users</th>");
+    for (int w = 0; w <= weeks; w++) {
+      h.append("<th>week ").append(w).append("</th>");
+    }
+    h.append("</tr></thead><tbody>");
+    for (Map.Entry<String, Map<Integer, Row>> cohort : cohorts.entrySet()) {
+      Row first = cohort.getValue().values().iterator().next();
+      h.append("<tr><td>").append(escape(cohort.getKey())).append("</td><td class=\"num\">")
+          .append(escape(ValueFormat.COUNT.apply(number(first.getAs("cohort_users"))))).append("</td>");
+      for (int w = 0; w <= weeks; w++) {
+        Row cell = cohort.getValue().get(w);
+        if (cell == null) {
+          h.append("<td></td>");
+          continue;
+        }
+        double rate = cell.<Double>getAs("retention_rate");
+        h.append("<td data-v=\"").append(raw(rate)).append("\" class=\"num\" style=\"background:rgba(37,99,235,")
+            .append(String.format(Locale.ROOT, "%.2f", 0.08 + 0.6 * rate)).append(")\">")
+            .append(escape(ValueFormat.PERCENT.apply(rate))).append("</td>");
+      }
+      h.append("</tr>");
+    }
+    h.append("</tbody></table>");
   }
 
   private static void releases(StringBuilder h, ReportData d) {

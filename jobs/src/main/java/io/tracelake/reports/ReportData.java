@@ -10,10 +10,12 @@ import static org.apache.spark.sql.functions.percentile;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.tracelake.analytics.ActiveUsers;
 import io.tracelake.analytics.AnalyticsTables;
 import io.tracelake.analytics.DailyUserActivity;
 import io.tracelake.analytics.SessionSummaries;
 import io.tracelake.analytics.SessionTurns;
+import io.tracelake.analytics.UserRetention;
 import io.tracelake.analytics.UserSummary;
 import io.tracelake.analytics.VersionBreakdowns;
 import io.tracelake.schema.QuarantineColumns;
@@ -52,10 +54,15 @@ import org.apache.spark.sql.Row;
  * @param spanTypes per {@code span_type} (from {@code spans}, exact over the range): calls, traces, error_rate,
  *     p50/p95_duration_ms, total_tokens, cost; null when the warehouse has no spans table
  * @param models per {@code model}, the same figures over the spans that name a model; null without spans
+ * @param activeUsers per {@code activity_date} in range, all environments together: {@code active_users}' figures
+ *     (windows reach back before the range: a date's {@code mau} counts its 28 days whatever the range)
+ * @param retention per ({@code cohort_week}, {@code week_offset}) for the cohorts whose week starts in range, all
+ *     environments together: {@code cohort_users, retained_users, retention_rate}
  */
 public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
     List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
-    List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models) {
+    List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models, List<Row> activeUsers,
+    List<Row> retention) {
 
   /** Gap buckets: upper bounds in ms (exclusive) and labels; a negative gap (overlapping turns) is its own. */
   static final long[] GAP_BOUNDS = {0, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000};
@@ -84,6 +91,19 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
       turns = SessionTurns.compute(traces).cache();
       sessions = SessionSummaries.compute(turns);
     }
+    // Active users and retention look back before the range (28-day windows, first-ever traces): over all dates of
+    // the tables, or of the matching traces, then restricted to the range.
+    Dataset<Row> activeUsers;
+    Dataset<Row> retention;
+    if (filter == null) {
+      activeUsers = warehouse.read(AnalyticsTables.ACTIVE_USERS);
+      retention = warehouse.read(AnalyticsTables.USER_RETENTION);
+    } else {
+      Dataset<Row> allDays = VersionBreakdowns.daily(warehouse.read(TableNames.TRACES).where(filter)).cache();
+      activeUsers = ActiveUsers.daily(allDays);
+      retention = UserRetention.weekly(allDays);
+    }
+    Column everywhere = col(TraceColumns.ENVIRONMENT).equalTo(ActiveUsers.ALL);
     Column byDate = col(DailyUserActivity.DATE);
     return new ReportData(
         VersionBreakdowns.summaryFromDaily(daily).first(),
@@ -107,7 +127,10 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         warehouse.read(TableNames.QUARANTINE).groupBy(QuarantineColumns.REASON).agg(count(lit(1)).as("records"))
             .orderBy(col("records").desc(), col(QuarantineColumns.REASON)).collectAsList(),
         spanFigures(warehouse, traces, from, to, SpanColumns.SPAN_TYPE),
-        spanFigures(warehouse, traces, from, to, SpanColumns.MODEL));
+        spanFigures(warehouse, traces, from, to, SpanColumns.MODEL),
+        inRange(activeUsers.where(everywhere), DailyUserActivity.DATE, from, to).orderBy(byDate).collectAsList(),
+        inRange(retention.where(everywhere), "cohort_week", from, to).orderBy("cohort_week", "week_offset")
+            .collectAsList());
   }
 
   /**

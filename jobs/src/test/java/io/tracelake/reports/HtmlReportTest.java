@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +142,7 @@ class HtmlReportTest {
     assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing loaded from the network");
     assertFalse(html.contains("<link"), "no external style sheet");
     String[] figures = html.split("<figure>");
-    assertEquals(9, figures.length, "eight charts: six of traces, two of spans");
+    assertEquals(11, figures.length, "ten charts: six of traces, two of active users, two of spans");
     for (int i = 1; i < figures.length; i++) {
       assertTrue(figures[i].contains("class=\"mark\""), "chart " + i + " draws something");
     }
@@ -173,6 +174,18 @@ class HtmlReportTest {
     assertTrue(page.contains("filter <code>environment = &#39;production&#39;</code>")
         || page.contains("filter <code>environment = 'production'</code>"), "the filter is named");
     assertEquals(List.of("production"), rows(page, "per-environment").stream().map(r -> r.get(0)).toList());
+  }
+
+  @Test
+  void activeUsersAndRetentionShowTheTablesRowsForAllEnvironments() {
+    List<Row> retention = table("user_retention").where("environment = 'ALL' AND week_offset <= 8")
+        .orderBy("cohort_week", "week_offset").collectAsList();
+    assertFalse(retention.isEmpty());
+    assertEquals(retention.stream().map(r -> String.valueOf((Object) r.getAs("retention_rate"))).toList(),
+        rows(html, "retention").stream().flatMap(List::stream).toList(), "each cohort's rates, week by week");
+    Row busiest = table("active_users").where("environment = 'ALL'").orderBy(functions.col("mau").desc()).first();
+    assertTrue(html.contains("28 days · " + busiest.getAs("activity_date") + ": " + busiest.getAs("mau")),
+        "the MAU line's point of its highest day");
   }
 
   @Test
