@@ -10,8 +10,8 @@ import java.nio.file.Paths;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The one SparkSession of the test JVM, made by the production {@link Sessions} factory with small local settings,
- * and the spark-testing-base helper bound to it.
+ * The one SparkSession of the test JVM, made by the production {@link Sessions} factory with small local settings
+ * (and without code generation), and the spark-testing-base helper bound to it.
  */
 public final class SharedSpark {
 
@@ -27,6 +27,11 @@ public final class SharedSpark {
       System.setProperty("spark.sql.shuffle.partitions", "2");
       System.setProperty("spark.default.parallelism", "2");
       System.setProperty("spark.databricks.delta.snapshotPartitions", "1");
+      // The test pipelines are small: compiling generated code for each of their plans costs more than running them
+      // interpreted (about 0.8x the time of three pipeline classes, 2026-12-06). The whole-process checks of CI
+      // (bin/tracelake, the chaos and cluster tests, the notebooks) run with code generation, as users do.
+      System.setProperty("spark.sql.codegen.wholeStage", "false");
+      System.setProperty("spark.sql.codegen.factoryMode", "NO_CODEGEN");
       System.setProperty("spark.driver.host", "127.0.0.1");
       System.setProperty("spark.driver.bindAddress", "127.0.0.1");
       spark = Sessions.getOrCreate("tracelake-tests");
