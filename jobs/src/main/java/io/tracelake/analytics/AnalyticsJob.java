@@ -28,7 +28,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Incremental and idempotent; the result equals a full recomputation:
  * <ul>
- *   <li>date-partitioned tables ({@code traces_flat}, {@code daily_user_activity}, {@code version_breakdown}, and
+ *   <li>date-partitioned tables ({@code traces_flat}, {@code daily_user_activity}, {@code version_breakdown},
+ *       {@code feedback_daily}, and
  *       {@code span_daily} where the warehouse has spans) are rewritten for exactly the selected dates with Delta's
  *       {@code replaceWhere};
  *   <li>{@code session_turns} and {@code sessions} are recomputed for every session that has a trace on a selected
@@ -133,6 +134,8 @@ public final class AnalyticsJob {
       replaceDates(warehouse, AnalyticsSchemas.DAILY_USER_ACTIVITY, DailyUserActivity.compute(inRange, category),
           DailyUserActivity.DATE, dates, rows, progress);
       replaceDates(warehouse, AnalyticsSchemas.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
+          DailyUserActivity.DATE, dates, rows, progress);
+      replaceDates(warehouse, AnalyticsSchemas.FEEDBACK_DAILY, FeedbackDaily.daily(inRange),
           DailyUserActivity.DATE, dates, rows, progress);
       writeSessions(warehouse, traces, inRange, before, dates, rows, progress);
       writeSpanDaily(warehouse, traces, inRange, dates, rows, progress);
@@ -328,7 +331,9 @@ public final class AnalyticsJob {
   private static boolean hasMergeColumns(Warehouse warehouse) {
     return hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.SESSION_IDS)
         && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.USER_IDS)
-        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.ANONYMOUS_TRACES);
+        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.ANONYMOUS_TRACES)
+        && hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.FEEDBACK_COUNT)
+        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.FEEDBACK_COUNT);
   }
 
   /**

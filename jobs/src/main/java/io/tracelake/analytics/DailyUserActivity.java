@@ -23,7 +23,7 @@ import org.apache.spark.sql.Row;
  * avg/p50/p95_duration_ms, input/output/total_tokens, categories} (category → traces; traces without the category tag
  * are not in the map, as {@code value_counts()} drops them), {@code first_request_time, last_request_time}, and the
  * parts {@code user_summary} is merged from: {@code duration_count, duration_sum_ms, durations_ms} (sorted) and
- * {@code session_ids} (sorted).
+ * {@code session_ids} (sorted); {@code feedback_count, negative_feedback} ({@link FeedbackDaily#counted}).
  */
 public final class DailyUserActivity {
 
@@ -38,6 +38,7 @@ public final class DailyUserActivity {
     aggs.addAll(TraceStats.timeSpan("first_request_time", "last_request_time"));
     aggs.addAll(TraceStats.durationParts());
     aggs.add(TraceStats.sessionIds());
+    aggs.addAll(TraceStats.feedback());
     Dataset<Row> stats = TraceStats.aggregate(withDate.groupBy(col(DATE), col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> categories = categoryCounts(withDate, categoryTag, col(DATE), col(TraceColumns.USER_ID));
     return stats
@@ -48,7 +49,8 @@ public final class DailyUserActivity {
             col("input_tokens"), col("output_tokens"), col("total_tokens"),
             TraceStats.emptyMapIfNull(col("categories")).as("categories"),
             col("first_request_time"), col("last_request_time"), col(TraceStats.DURATION_COUNT),
-            col(TraceStats.DURATION_SUM), col(TraceStats.DURATIONS), col(TraceStats.SESSION_IDS));
+            col(TraceStats.DURATION_SUM), col(TraceStats.DURATIONS), col(TraceStats.SESSION_IDS),
+            col(TraceStats.FEEDBACK_COUNT), col(TraceStats.NEGATIVE_FEEDBACK));
   }
 
   /**

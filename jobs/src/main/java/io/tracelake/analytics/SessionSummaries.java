@@ -32,7 +32,8 @@ import org.apache.spark.sql.Row;
  * duration), {@code session_date} (UTC date of start_time), {@code turns, error_count, error_rate,
  * total_duration_ms} (sum of turn durations), {@code avg_turn_duration_ms, app_versions, environments} (sorted, distinct,
  * nulls left out), {@code first_request} (turn 1's request), {@code last_response} (the last turn's response), tokens,
- * {@code avg_gap_ms, p50_gap_ms, max_gap_ms} (idle gaps between turns; null for one-turn sessions).
+ * {@code avg_gap_ms, p50_gap_ms, max_gap_ms} (idle gaps between turns; null for one-turn sessions),
+ * {@code feedback_count, negative_feedback} (summed over the turns).
  */
 public final class SessionSummaries {
 
@@ -62,13 +63,15 @@ public final class SessionSummaries {
             coalesce(sum(col(TraceColumns.TOTAL_TOKENS)), lit(0L)).as("total_tokens"),
             avg(col("gap_ms")).as("avg_gap_ms"),
             TraceStats.percentileOfSorted(sort_array(collect_list(col("gap_ms"))), 0.5).as("p50_gap_ms"),
-            max(col("gap_ms")).as("max_gap_ms"))
+            max(col("gap_ms")).as("max_gap_ms"),
+            sum(col(TraceStats.FEEDBACK_COUNT)).as(TraceStats.FEEDBACK_COUNT),
+            sum(col(TraceStats.NEGATIVE_FEEDBACK)).as(TraceStats.NEGATIVE_FEEDBACK))
         .select(col(TraceColumns.SESSION_ID), col(TraceColumns.USER_ID), col("user_count"), col("start_time"),
             col("end_time"), to_date(col("start_time")).as(SESSION_DATE), col("turns"), col("error_count"),
             col("error_count").divide(col("turns")).as("error_rate"), col("total_duration_ms"),
             col("avg_turn_duration_ms"), col("app_versions"), col("environments"), col("first_request"),
             col("last_response"), col("input_tokens"), col("output_tokens"), col("total_tokens"), col("avg_gap_ms"),
-            col("p50_gap_ms"), col("max_gap_ms"));
+            col("p50_gap_ms"), col("max_gap_ms"), col(TraceStats.FEEDBACK_COUNT), col(TraceStats.NEGATIVE_FEEDBACK));
   }
 
   private static Column timestampEnd() {

@@ -22,7 +22,8 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * broken by {@code trace_id}), {@code trace_id, user_id, request_time, timestamp_ms} (epoch ms, as the tutorial prints
  * it), {@code request_date, duration_ms, state, request, response, request_preview, response_preview, gap_ms} (from
  * the end of the previous turn, its request time plus its duration or plus 0 when it has none, to this turn's request
- * time; null for turn 1; negative when turns overlap).
+ * time; null for turn 1; negative when turns overlap), {@code feedback_count, negative_feedback} (the trace's
+ * feedback that counts, {@link FeedbackDaily#counted}).
  */
 public final class SessionTurns {
 
@@ -59,6 +60,8 @@ public final class SessionTurns {
             col(TraceColumns.INPUT_TOKENS),
             col(TraceColumns.OUTPUT_TOKENS),
             col(TraceColumns.TOTAL_TOKENS),
-            requestMs.minus(previousEnd).as("gap_ms"));
+            requestMs.minus(previousEnd).as("gap_ms"),
+            FeedbackDaily.countedFeedback().cast("bigint").as(TraceStats.FEEDBACK_COUNT),
+            FeedbackDaily.countedNegative().cast("bigint").as(TraceStats.NEGATIVE_FEEDBACK));
   }
 }

@@ -51,6 +51,8 @@ public final class TraceStats {
   public static final String SESSION_IDS = "session_ids";
   public static final String USER_IDS = "user_ids";
   public static final String ANONYMOUS_TRACES = "anonymous_traces";
+  public static final String FEEDBACK_COUNT = "feedback_count";
+  public static final String NEGATIVE_FEEDBACK = "negative_feedback";
   /** The token sums every table carries, in this order. */
   public static final List<String> TOKEN_COLUMNS = List.of("input_tokens", "output_tokens", "total_tokens");
 
@@ -91,6 +93,12 @@ public final class TraceStats {
   /** Traces without a user. */
   public static Column anonymousTraces() {
     return sum(when(col(TraceColumns.USER_ID).isNull(), 1L).otherwise(0L)).as(ANONYMOUS_TRACES);
+  }
+
+  /** Per group: {@code feedback_count}, {@code negative_feedback} (see {@link FeedbackDaily#counted}). */
+  public static List<Column> feedback() {
+    return List.of(sum(FeedbackDaily.countedFeedback().cast("bigint")).as(FEEDBACK_COUNT),
+        sum(FeedbackDaily.countedNegative().cast("bigint")).as(NEGATIVE_FEEDBACK));
   }
 
   public static Column errorCount() {

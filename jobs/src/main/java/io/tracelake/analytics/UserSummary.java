@@ -21,7 +21,8 @@ import org.apache.spark.sql.expressions.Window;
  * <p>Grain: one row per {@code user_id} (traces without a user under a null user_id). Output: {@code first_seen,
  * last_seen, active_days} (distinct UTC dates), {@code interactions, sessions, error_count, error_rate,
  * avg_duration_ms, p95_duration_ms}, tokens, {@code top_category} (the most frequent category; ties go to the name
- * first in alphabetical order; null when no trace has one) and {@code top_category_count}.
+ * first in alphabetical order; null when no trace has one), {@code top_category_count} and
+ * {@code feedback_count, negative_feedback}.
  */
 public final class UserSummary {
 
@@ -43,13 +44,16 @@ public final class UserSummary {
     aggs.add(DailyRollups.interactions());
     aggs.add(DailyRollups.distinctCount(TraceStats.SESSION_IDS, "sessions"));
     aggs.addAll(DailyRollups.commonAfterInteractions(false));
+    aggs.add(sum(col(TraceStats.FEEDBACK_COUNT)).as(TraceStats.FEEDBACK_COUNT));
+    aggs.add(sum(col(TraceStats.NEGATIVE_FEEDBACK)).as(TraceStats.NEGATIVE_FEEDBACK));
     Dataset<Row> stats = TraceStats.aggregate(daily.groupBy(col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> top = topCategory(daily);
     return stats.join(top, col(TraceColumns.USER_ID).eqNullSafe(col("_k0")), "left")
         .select(col(TraceColumns.USER_ID), col("first_seen"), col("last_seen"), col("active_days"),
             col("interactions"), col("sessions"), col("error_count"), col("error_rate"), col("avg_duration_ms"),
             col("p95_duration_ms"), col("input_tokens"), col("output_tokens"), col("total_tokens"),
-            col("top_category"), col("top_category_count"));
+            col("top_category"), col("top_category_count"), col(TraceStats.FEEDBACK_COUNT),
+            col(TraceStats.NEGATIVE_FEEDBACK));
   }
 
   /** Per user: the most frequent category (ties: alphabetical) and its count; the key comes back as {@code _k0}. */

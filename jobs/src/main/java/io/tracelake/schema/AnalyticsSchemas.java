@@ -72,6 +72,13 @@ public final class AnalyticsSchemas {
             + "the summaries' percentiles are merged from)"));
   }
 
+  /** The feedback counts (see feedback_daily for which feedback counts) of the traces of {@code of}. */
+  private static List<StructField> feedback(String of) {
+    return List.of(
+        column("feedback_count", LongType, "feedback on " + of + " that counts (as in feedback_daily)"),
+        column("negative_feedback", LongType, "of which the boolean false (a thumbs down)"));
+  }
+
   private static StructField idSet(String name, String of) {
     return column(name, DataTypes.createArrayType(StringType, true), "the distinct " + of + ", sorted (what the "
         + "summaries' distinct counts are merged from)");
@@ -138,7 +145,8 @@ public final class AnalyticsSchemas {
               + "analytics.category_tag) -> traces; traces without the tag are left out"),
           requestTimes(),
           mergeParts(),
-          idSet("session_ids", "non-empty session ids")),
+          idSet("session_ids", "non-empty session ids"),
+          feedback("the traces")),
       List.of("activity_date"));
 
   public static final TableSpec VERSION_BREAKDOWN = new TableSpec("version_breakdown",
@@ -179,6 +187,25 @@ public final class AnalyticsSchemas {
           column("error_rate", DoubleType, "errors / calls")),
       List.of("activity_date"));
 
+  public static final TableSpec FEEDBACK_DAILY = new TableSpec("feedback_daily",
+      "one row per (activity_date, app_version, environment, assessment_name, source_type): the feedback each "
+          + "release got per UTC day, as MLflow shows it (valid, not overridden, the latest per trace, name and "
+          + "source); partitioned by activity_date",
+      columns(
+          date(), appVersion(), environment(),
+          column("assessment_name", StringType, "the feedback's name, e.g. user_satisfaction"),
+          column("source_type", StringType, "who gave it: HUMAN, LLM_JUDGE, CODE, ... (null: a group of its own)"),
+          column("assessments", LongType, "feedback that counts: valid, not overridden by another assessment of "
+              + "the trace, the latest of its trace, name and source (type and id)"),
+          column("traces", LongType, "distinct traces with such feedback"),
+          column("positive", LongType, "feedback whose value is the boolean true"),
+          column("negative", LongType, "feedback whose value is the boolean false"),
+          column("positive_rate", DoubleType, "positive / (positive + negative); null without boolean values"),
+          column("numeric_values", LongType, "feedback whose value is a number"),
+          column("mean_value", DoubleType, "mean of the numeric values; null without any"),
+          column("errors", LongType, "feedback that carries an error instead of a value")),
+      List.of("activity_date"));
+
   public static final TableSpec SESSION_TURNS = new TableSpec("session_turns",
       "one row per trace that has a session: the tutorial's turn-by-turn session timeline; partitioned by "
           + "request_date",
@@ -202,7 +229,8 @@ public final class AnalyticsSchemas {
           column(TraceColumns.OUTPUT_TOKENS, LongType, "the trace's output_tokens"),
           column(TraceColumns.TOTAL_TOKENS, LongType, "the trace's total_tokens"),
           column("gap_ms", LongType, "from the previous turn's end (its request time plus its duration, or plus 0 "
-              + "without one) to this turn's request; null for turn 1; negative when turns overlap")),
+              + "without one) to this turn's request; null for turn 1; negative when turns overlap"),
+          feedback("the trace")),
       List.of(TraceColumns.REQUEST_DATE));
 
   public static final TableSpec SESSIONS = new TableSpec("sessions",
@@ -228,7 +256,8 @@ public final class AnalyticsSchemas {
           tokens("the turns"),
           column("avg_gap_ms", DoubleType, "mean gap_ms between turns (null for a one-turn session)"),
           column("p50_gap_ms", DoubleType, "median gap_ms, linear interpolation (null for a one-turn session)"),
-          column("max_gap_ms", LongType, "longest gap_ms (null for a one-turn session)")),
+          column("max_gap_ms", LongType, "longest gap_ms (null for a one-turn session)"),
+          feedback("the turns")),
       List.of("session_date"));
 
   public static final TableSpec USER_SUMMARY = new TableSpec("user_summary",
@@ -242,7 +271,8 @@ public final class AnalyticsSchemas {
           traceFigures().get(6),
           tokens("the traces"),
           column("top_category", StringType, "the most frequent category (ties: alphabetical)"),
-          column("top_category_count", LongType, "traces in top_category")),
+          column("top_category_count", LongType, "traces in top_category"),
+          feedback("the user's traces")),
       List.of());
 
   private static List<StructField> releaseFigures() {

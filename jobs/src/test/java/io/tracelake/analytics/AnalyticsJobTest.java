@@ -114,6 +114,8 @@ class AnalyticsJobTest {
         Map.entry(AnalyticsTables.TRACES_FLAT, List.of("trace_id")),
         Map.entry(AnalyticsTables.DAILY_USER_ACTIVITY, List.of("activity_date", "user_id")),
         Map.entry(AnalyticsTables.VERSION_BREAKDOWN, List.of("activity_date", "app_version", "environment")),
+        Map.entry(AnalyticsTables.FEEDBACK_DAILY, List.of("activity_date", "app_version", "environment",
+            "assessment_name", "source_type")),
         Map.entry(AnalyticsTables.SESSION_TURNS, List.of("trace_id")),
         Map.entry(AnalyticsTables.SESSIONS, List.of("session_id")),
         Map.entry(AnalyticsTables.USER_SUMMARY, List.of("user_id")),
