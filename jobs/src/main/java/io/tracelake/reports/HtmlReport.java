@@ -240,13 +240,15 @@ public final class HtmlReport {
   private static void feedback(StringBuilder h, ReportData d) {
     h.append("<section><h2>Feedback per app version</h2>");
     if (d.feedback().isEmpty()) {
-      h.append("<p>No trace in the range has a feedback assessment.</p></section>");
+      h.append("<p>No trace in the range has feedback that counts (valid, not overridden).</p></section>");
       return;
     }
-    table(h, "feedback", List.of("app version", "feedback", "traces assessed", "share true", "mean value"),
-        d.feedback(), List.of(r -> r.getAs("app_version"), r -> r.getAs("name"), r -> r.getAs("traces"),
-            r -> r.getAs("positive_rate"), r -> r.getAs("mean")),
-        Arrays.asList(null, null, ValueFormat.COUNT, ValueFormat.PERCENT, v -> String.format(Locale.ROOT, "%.2f", v)));
+    table(h, "feedback", List.of("app version", "feedback", "given", "false (thumbs down)", "share true",
+            "mean value"),
+        d.feedback(), List.of(r -> r.getAs("app_version"), r -> r.getAs("name"), r -> r.getAs("assessments"),
+            r -> r.getAs("negative"), r -> r.getAs("positive_rate"), r -> r.getAs("mean")),
+        Arrays.asList(null, null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT,
+            v -> String.format(Locale.ROOT, "%.2f", v)));
     h.append("</section>");
   }
 

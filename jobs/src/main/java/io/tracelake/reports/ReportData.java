@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.percentile;
 import static org.apache.spark.sql.functions.sum;
@@ -13,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 import io.tracelake.analytics.ActiveUsers;
 import io.tracelake.analytics.AnalyticsTables;
 import io.tracelake.analytics.DailyUserActivity;
+import io.tracelake.analytics.FeedbackDaily;
 import io.tracelake.analytics.SessionSummaries;
 import io.tracelake.analytics.SessionTurns;
 import io.tracelake.analytics.UserRetention;
@@ -35,7 +35,7 @@ import org.apache.spark.sql.Row;
  * <p>Without a filter every figure comes from the analytics tables, restricted to the date range: the summaries are
  * merged from the daily rows with the same code that writes {@code version_summary} (so over all dates they equal
  * that table). With a filter, the daily tables are first computed over the matching traces by the analytics job's own
- * transformations. Feedback rates come from the traces' assessments (no analytics table holds them) and the
+ * transformations (feedback from {@code feedback_daily}, or the same rows over the matching traces), and the
  * quarantine from {@code traces_quarantine} (all runs: a quarantined record has no trusted date).
  *
  * @param overall one row: interactions, distinct_users, sessions, error_rate, p50/p95_duration_ms, tokens
@@ -48,8 +48,8 @@ import org.apache.spark.sql.Row;
  *     top_category
  * @param turnsPerSession {@code turns} (10 standing for 10 or more), {@code sessions}
  * @param gaps idle-gap bucket ({@code bucket} index, {@code label}) and {@code turns} in it
- * @param feedback per ({@code app_version, name}): traces with a valid feedback of that name, the share of
- *     {@code true} among boolean values and the mean of numeric ones
+ * @param feedback per ({@code app_version, name}): the feedback of that name that counts ({@code assessments}, of
+ *     them {@code negative}), the share of {@code true} among boolean values and the mean of numeric ones
  * @param quarantine per {@code reason}: records
  * @param spanTypes per {@code span_type} (from {@code spans}, exact over the range): calls, traces, error_rate,
  *     p50/p95_duration_ms, total_tokens, cost; null when the warehouse has no spans table
@@ -123,7 +123,9 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         sessions.groupBy(when(col("turns").geq(10), 10).otherwise(col("turns")).as("turns"))
             .agg(count(lit(1)).as("sessions")).orderBy("turns").collectAsList(),
         gapBuckets(turns),
-        feedback(traces),
+        feedback(filter == null && warehouse.exists(AnalyticsTables.FEEDBACK_DAILY)
+            ? inRange(warehouse.read(AnalyticsTables.FEEDBACK_DAILY), DailyUserActivity.DATE, from, to)
+            : FeedbackDaily.daily(traces)),
         warehouse.read(TableNames.QUARANTINE).groupBy(QuarantineColumns.REASON).agg(count(lit(1)).as("records"))
             .orderBy(col("records").desc(), col(QuarantineColumns.REASON)).collectAsList(),
         spanFigures(warehouse, traces, from, to, SpanColumns.SPAN_TYPE),
@@ -178,16 +180,18 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         .orderBy("bucket").collectAsList();
   }
 
-  private static List<Row> feedback(Dataset<Row> traces) {
-    Dataset<Row> feedback = traces.select(col(TraceColumns.TRACE_ID), col(TraceColumns.APP_VERSION),
-            explode(col(TraceColumns.ASSESSMENTS)).as("a"))
-        .where(col("a.kind").equalTo("feedback").and(col("a.valid")).and(col("a.value").isNotNull()));
-    Column value = col("a.value");
-    Column positive = when(value.equalTo("true"), 1.0).when(value.equalTo("false"), 0.0);
-    Column numeric = when(value.rlike("^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"), value.cast("double"));
-    return feedback.groupBy(col(TraceColumns.APP_VERSION), col("a.name").as("name"))
-        .agg(countDistinct(col(TraceColumns.TRACE_ID)).as("traces"), avg(positive).as("positive_rate"),
-            avg(numeric).as("mean"))
+  /**
+   * Per (app_version, feedback name), merged over {@code feedback_daily}'s rows (or the same rows computed over the
+   * matching traces): feedback that counts, the share of {@code true} among boolean values, the mean of numbers.
+   */
+  private static List<Row> feedback(Dataset<Row> feedbackDaily) {
+    Column numbers = sum(col("numeric_values"));
+    Column booleans = sum(col("positive")).plus(sum(col("negative")));
+    return feedbackDaily.groupBy(col(TraceColumns.APP_VERSION), col(FeedbackDaily.NAME).as("name"))
+        .agg(sum(col("assessments")).as("assessments"), sum(col("negative")).as("negative"),
+            when(booleans.gt(0), sum(col("positive")).divide(booleans)).as("positive_rate"),
+            when(numbers.gt(0), sum(col("mean_value").multiply(col("numeric_values"))).divide(numbers)).as("mean"))
         .orderBy(col(TraceColumns.APP_VERSION).asc_nulls_last(), col("name")).collectAsList();
   }
+
 }
