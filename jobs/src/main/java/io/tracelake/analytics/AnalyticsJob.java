@@ -36,7 +36,8 @@ import org.apache.spark.storage.StorageLevel;
  *       date, or had a turn there before the run, from all of that session's traces (so sessions crossing midnight
  *       and late traces renumber correctly, and a session a re-delivered trace moved out of loses it), and MERGEd by
  *       key, deleting what no longer has a trace; only the dates those sessions have or had traces on are read and
- *       rewritten;
+ *       rewritten; {@code session_paths} and {@code turn_dropoff} are then overwritten from all of {@code sessions}
+ *       (one row per session);
  *   <li>{@code user_summary} is merged from the daily rows of the users seen on the selected dates before or after
  *       the run's writes, and MERGEd by key (null-safe), deleting a user left without traces;
  *       {@code version_summary} and {@code environment_summary} are merged from all rows of
@@ -137,7 +138,8 @@ public final class AnalyticsJob {
           DailyUserActivity.DATE, dates, rows, progress);
       replaceDates(warehouse, AnalyticsSchemas.FEEDBACK_DAILY, FeedbackDaily.daily(inRange),
           DailyUserActivity.DATE, dates, rows, progress);
-      writeSessions(warehouse, traces, inRange, before, dates, rows, progress);
+      writeSessions(warehouse, traces, inRange, before, dates, SessionTurns.step(config.analytics()), rows,
+          progress);
       writeSpanDaily(warehouse, traces, inRange, dates, rows, progress);
     } finally {
       inRange.unpersist();
@@ -183,10 +185,11 @@ public final class AnalyticsJob {
    * session_turns and sessions for every session with a trace in range, or a turn on the selected dates before the
    * run (a session a trace has left), from all of its traces. Only the dates those sessions have traces or had turns
    * on are read in full, and the MERGEs touch only those date partitions (a session's existing rows are all on dates
-   * it had turns on). A turn or session left without traces is deleted.
+   * it had turns on). A turn or session left without traces is deleted. Then session_paths and turn_dropoff, from every
+   * row of sessions.
    */
   private static void writeSessions(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange, Before before,
-      DateSelection dates, Map<String, Long> rows, Progress progress) {
+      DateSelection dates, Column step, Map<String, Long> rows, Progress progress) {
     Dataset<Row> sessionTraces = traces;
     DateSelection sessionDates = dates;
     Dataset<Row> turnsInScope = null;
@@ -208,7 +211,7 @@ public final class AnalyticsJob {
       turnsInScope = touchedOldTurns.select(col(TraceColumns.TRACE_ID));
       progress.stage("the sessions of those dates have traces on %s", sessionDates);
     }
-    Dataset<Row> turns = SessionTurns.compute(sessionTraces).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> turns = SessionTurns.compute(sessionTraces, step).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       if (before == null) {
         overwrite(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, rows, progress);
@@ -226,6 +229,13 @@ public final class AnalyticsJob {
       if (touched != null) {
         touched.unpersist();
       }
+    }
+    Dataset<Row> sessions = warehouse.read(AnalyticsTables.SESSIONS).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      overwrite(warehouse, AnalyticsSchemas.SESSION_PATHS, SessionPaths.paths(sessions), rows, progress);
+      overwrite(warehouse, AnalyticsSchemas.TURN_DROPOFF, SessionPaths.dropoff(sessions), rows, progress);
+    } finally {
+      sessions.unpersist();
     }
   }
 
@@ -333,7 +343,8 @@ public final class AnalyticsJob {
         && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.USER_IDS)
         && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.ANONYMOUS_TRACES)
         && hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.FEEDBACK_COUNT)
-        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.FEEDBACK_COUNT);
+        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.FEEDBACK_COUNT)
+        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, SessionTurns.PATH_STEP);
   }
 
   /**

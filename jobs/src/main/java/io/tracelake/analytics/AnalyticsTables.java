@@ -18,13 +18,16 @@ public final class AnalyticsTables {
   public static final String ACTIVE_USERS = "active_users";
   public static final String USER_RETENTION = "user_retention";
   public static final String FEEDBACK_DAILY = "feedback_daily";
+  public static final String SESSION_PATHS = "session_paths";
+  public static final String TURN_DROPOFF = "turn_dropoff";
   /** Written only where the warehouse has a spans table (ingest.spans, on by default). */
   public static final String SPAN_DAILY = "span_daily";
 
   /** The tables every analytics run writes. */
   public static List<String> all() {
     return List.of(TRACES_FLAT, DAILY_USER_ACTIVITY, VERSION_BREAKDOWN, FEEDBACK_DAILY, SESSION_TURNS, SESSIONS,
-        USER_SUMMARY, VERSION_SUMMARY, ENVIRONMENT_SUMMARY, ACTIVE_USERS, USER_RETENTION);
+        SESSION_PATHS, TURN_DROPOFF, USER_SUMMARY, VERSION_SUMMARY, ENVIRONMENT_SUMMARY, ACTIVE_USERS,
+        USER_RETENTION);
   }
 
   /** The tables an analytics run writes when their input exists: {@code span_daily} needs {@code spans}. */

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.unix_millis;
 
+import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.TraceColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -23,9 +24,13 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * it), {@code request_date, duration_ms, state, request, response, request_preview, response_preview, gap_ms} (from
  * the end of the previous turn, its request time plus its duration or plus 0 when it has none, to this turn's request
  * time; null for turn 1; negative when turns overlap), {@code feedback_count, negative_feedback} (the trace's
- * feedback that counts, {@link FeedbackDaily#counted}).
+ * feedback that counts, {@link FeedbackDaily#counted}), {@code path_step} (what names the turn in session paths:
+ * {@code step}, by default the trace name).
  */
 public final class SessionTurns {
+
+  /** The turn's name in session paths ({@link #step}). */
+  public static final String PATH_STEP = "path_step";
 
   private SessionTurns() {}
 
@@ -35,7 +40,18 @@ public final class SessionTurns {
         .orderBy(col(TraceColumns.REQUEST_TIME), col(TraceColumns.TRACE_ID));
   }
 
+  /** The column naming a turn in session paths, by {@code analytics.path_step}: the trace name or the category. */
+  public static Column step(TracelakeConfig.Analytics analytics) {
+    return analytics.pathStep().equals(TracelakeConfig.Analytics.STEP_CATEGORY)
+        ? col(TraceColumns.TAGS).getItem(analytics.categoryTag()) : col(TraceColumns.TRACE_NAME);
+  }
+
+  /** {@link #compute(Dataset, Column)} with the trace name as each turn's path step. */
   public static Dataset<Row> compute(Dataset<Row> traces) {
+    return compute(traces, col(TraceColumns.TRACE_NAME));
+  }
+
+  public static Dataset<Row> compute(Dataset<Row> traces, Column step) {
     WindowSpec order = turnOrder();
     Column requestMs = unix_millis(col(TraceColumns.REQUEST_TIME));
     Column previousEnd = lag(requestMs.plus(coalesce(col(TraceColumns.EXECUTION_DURATION_MS), lit(0L))), 1)
@@ -62,6 +78,7 @@ public final class SessionTurns {
             col(TraceColumns.TOTAL_TOKENS),
             requestMs.minus(previousEnd).as("gap_ms"),
             FeedbackDaily.countedFeedback().cast("bigint").as(TraceStats.FEEDBACK_COUNT),
-            FeedbackDaily.countedNegative().cast("bigint").as(TraceStats.NEGATIVE_FEEDBACK));
+            FeedbackDaily.countedNegative().cast("bigint").as(TraceStats.NEGATIVE_FEEDBACK),
+            step.as(PATH_STEP));
   }
 }

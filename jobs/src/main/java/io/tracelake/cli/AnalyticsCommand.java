@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "analytics", mixinStandardHelpOptions = true,
     description = {"Recomputes the analytics tables (traces_flat, daily_user_activity, version_breakdown, "
-        + "feedback_daily, session_turns, sessions, user_summary, version_summary, environment_summary, active_users, user_retention, "
+        + "feedback_daily, session_turns, sessions, session_paths, turn_dropoff, user_summary, version_summary, environment_summary, active_users, user_retention, "
         + "and span_daily where the "
         + "warehouse has spans) for a range of UTC dates.",
         "Default: the pending dates (changed in traces since the last finished run; a killed run leaves its dates "

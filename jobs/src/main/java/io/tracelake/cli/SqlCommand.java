@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @picocli.CommandLine.Command(name = "sql", mixinStandardHelpOptions = true,
     description = {"Runs one Spark SQL query with every warehouse table available by its name (traces, spans, "
         + "traces_quarantine, ingest_runs, analytics_runs, traces_flat, daily_user_activity, version_breakdown, "
-        + "feedback_daily, session_turns, sessions, user_summary, version_summary, environment_summary, active_users, "
+        + "feedback_daily, session_turns, sessions, session_paths, turn_dropoff, user_summary, version_summary, environment_summary, active_users, "
         + "user_retention, span_daily, eval_datasets), e.g.",
         "  tracelake sql --warehouse warehouse \"SELECT reason, count(*) FROM traces_quarantine GROUP BY reason\"",
         "Statements that write or change anything are rejected."})

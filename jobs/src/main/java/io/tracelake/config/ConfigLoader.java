@@ -197,6 +197,10 @@ public final class ConfigLoader {
     if (c.analytics().categoryTag() == null || c.analytics().categoryTag().isBlank()) {
       throw new ConfigException("Config key 'analytics.category_tag' must name a tag, e.g. query_category");
     }
+    if (!TracelakeConfig.Analytics.PATH_STEPS.contains(c.analytics().pathStep())) {
+      throw new ConfigException("Config key 'analytics.path_step' is '" + c.analytics().pathStep() + "'; valid: "
+          + String.join(", ", TracelakeConfig.Analytics.PATH_STEPS));
+    }
     requireRange("ingest.split_size_mb", c.ingest().splitSizeMb(), 1, 4096);
     requireRange("ingest.raw_max_chars", c.ingest().rawMaxChars(), 64, 1_048_576);
     requireRange("ingest.max_record_mb", c.ingest().maxRecordMb(), 1, 1024);

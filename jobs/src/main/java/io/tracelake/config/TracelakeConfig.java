@@ -43,7 +43,18 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
 
   public record Flatten(List<String> metadata, List<String> tags) {}
 
-  public record Analytics(String categoryTag) {}
+  /**
+   * {@code categoryTag}: the tag counted as query categories; {@code pathStep}: what names a turn in session paths,
+   * {@link #PATH_STEPS}.
+   */
+  public record Analytics(String categoryTag, String pathStep) {
+
+    /** A turn's trace name ({@code mlflow.traceName}, else the root span's name). */
+    public static final String STEP_TRACE_NAME = "trace_name";
+    /** A turn's value of the category tag ({@code category_tag}). */
+    public static final String STEP_CATEGORY = "category";
+    public static final List<String> PATH_STEPS = List.of(STEP_TRACE_NAME, STEP_CATEGORY);
+  }
 
   /** {@code spans}: whether ingest writes the spans table. */
   public record Ingest(int splitSizeMb, int rawMaxChars, int maxRecordMb, int maxNestingDepth, boolean spans) {}

@@ -230,7 +230,9 @@ public final class AnalyticsSchemas {
           column(TraceColumns.TOTAL_TOKENS, LongType, "the trace's total_tokens"),
           column("gap_ms", LongType, "from the previous turn's end (its request time plus its duration, or plus 0 "
               + "without one) to this turn's request; null for turn 1; negative when turns overlap"),
-          feedback("the trace")),
+          feedback("the trace"),
+          column("path_step", StringType, "what names the turn in session paths (analytics.path_step): the trace "
+              + "name (mlflow.traceName, else the root span's name) by default, or the category tag")),
       List.of(TraceColumns.REQUEST_DATE));
 
   public static final TableSpec SESSIONS = new TableSpec("sessions",
@@ -257,8 +259,45 @@ public final class AnalyticsSchemas {
           column("avg_gap_ms", DoubleType, "mean gap_ms between turns (null for a one-turn session)"),
           column("p50_gap_ms", DoubleType, "median gap_ms, linear interpolation (null for a one-turn session)"),
           column("max_gap_ms", LongType, "longest gap_ms (null for a one-turn session)"),
-          feedback("the turns")),
+          feedback("the turns"),
+          column(TraceColumns.APP_VERSION, StringType, "the first turn's app_version: the release the session counts "
+              + "under in session_paths and turn_dropoff"),
+          column(TraceColumns.ENVIRONMENT, StringType, "the first turn's environment"),
+          column("path", StringType, "the first five turns' path_step, joined by ' > ' ('?' for a turn without "
+              + "one)")),
       List.of("session_date"));
+
+  public static final TableSpec SESSION_PATHS = new TableSpec("session_paths",
+      "one row per (app_version, environment, path): the ways conversations start, from sessions (the first "
+          + "turn's release); overwritten each run",
+      columns(
+          column(TraceColumns.APP_VERSION, StringType, "the sessions' first turn's app_version (null: a group of its "
+              + "own)"),
+          column(TraceColumns.ENVIRONMENT, StringType, "the sessions' first turn's environment (null: a group of its "
+              + "own)"),
+          column("path", StringType, "the first five turns' path_step, joined by ' > ' (sessions.path)"),
+          column("path_turns", IntegerType, "turns the path names (a session's turns, at most 5)"),
+          column("sessions", LongType, "sessions that started this way"),
+          column("share", DoubleType, "sessions / all sessions of the app_version and environment"),
+          column("mean_turns", DoubleType, "mean turns of those sessions (all their turns, not only five)"),
+          column("negative_feedback_rate", DoubleType, "share of those sessions with a negative feedback "
+              + "(sessions.negative_feedback > 0)"),
+          column("feedback_count", LongType, "feedback on those sessions' turns that counts (as in feedback_daily)")),
+      List.of());
+
+  public static final TableSpec TURN_DROPOFF = new TableSpec("turn_dropoff",
+      "one row per (app_version, environment, turn): how many conversations reach each turn and how many end "
+          + "there, from sessions (the first turn's release); overwritten each run",
+      columns(
+          column(TraceColumns.APP_VERSION, StringType, "the sessions' first turn's app_version (null: a group of its "
+              + "own)"),
+          column(TraceColumns.ENVIRONMENT, StringType, "the sessions' first turn's environment (null: a group of its "
+              + "own)"),
+          column("turn", IntegerType, "1-based turn number, up to the longest session's"),
+          column("sessions_reaching", LongType, "sessions with at least this many turns"),
+          column("sessions_ending", LongType, "sessions with exactly this many turns"),
+          column("continue_rate", DoubleType, "share of the sessions reaching this turn that reach the next")),
+      List.of());
 
   public static final TableSpec USER_SUMMARY = new TableSpec("user_summary",
       "one row per user_id over all data (null for traces without a user); merged from daily_user_activity",

@@ -118,6 +118,8 @@ class AnalyticsJobTest {
             "assessment_name", "source_type")),
         Map.entry(AnalyticsTables.SESSION_TURNS, List.of("trace_id")),
         Map.entry(AnalyticsTables.SESSIONS, List.of("session_id")),
+        Map.entry(AnalyticsTables.SESSION_PATHS, List.of("app_version", "environment", "path")),
+        Map.entry(AnalyticsTables.TURN_DROPOFF, List.of("app_version", "environment", "turn")),
         Map.entry(AnalyticsTables.USER_SUMMARY, List.of("user_id")),
         Map.entry(AnalyticsTables.VERSION_SUMMARY, List.of("app_version", "environment")),
         Map.entry(AnalyticsTables.ENVIRONMENT_SUMMARY, List.of("environment")),

@@ -65,7 +65,7 @@ class CatalogRegistrationTest {
     Path warehouse = work.resolve("warehouse");
     String runOut = runChild(work, "io.tracelake.cli.TracelakeCli", "run", "--input", SAMPLES.toString(),
         "--warehouse", warehouse.toString(), "--schema", "tracelake");
-    assertTrue(runOut.contains("Tables by name in `tracelake`: 17 (17 added)"), runOut);
+    assertTrue(runOut.contains("Tables by name in `tracelake`: 19 (19 added)"), runOut);
 
     String probeOut = runChild(work, MetastoreProbe.class.getName(), "SHOW TABLES IN tracelake",
         "SELECT count(*) AS n FROM tracelake.traces", "SELECT count(*) AS n FROM tracelake.sessions",

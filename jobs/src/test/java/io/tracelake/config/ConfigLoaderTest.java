@@ -91,6 +91,11 @@ class ConfigLoaderTest {
     ConfigException range = assertThrows(ConfigException.class,
         () -> ConfigLoader.load(null, Map.of("ingest.split_size_mb", "0")));
     assertEquals("Config key 'ingest.split_size_mb' is 0; valid: 1 to 4096", range.getMessage());
+    ConfigException step = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("analytics.path_step", "span_name")));
+    assertEquals("Config key 'analytics.path_step' is 'span_name'; valid: trace_name, category", step.getMessage());
+    assertEquals("category", ConfigLoader.load(null, Map.of("analytics.path_step", "category")).analytics()
+        .pathStep());
     assertThrows(ConfigException.class,
         () -> ConfigLoader.load(null, Map.of("columns.user_id.metadata", "[]",
             "columns.user_id.root_span_attributes", "[]")));

@@ -49,7 +49,8 @@ class ConcurrentWritersTest {
     Path alone = SharedSpark.tempDir("concurrent-alone");
     ScheduledRun.run(spark, ConfigLoader.defaults(), List.of(export.toString()), alone.toString(), null);
     for (String table : List.of("traces", "traces_quarantine", "traces_flat", "daily_user_activity",
-        "version_breakdown", "feedback_daily", "session_turns", "sessions", "user_summary", "version_summary",
+        "version_breakdown", "feedback_daily", "session_turns", "sessions",
+        "session_paths", "turn_dropoff", "user_summary", "version_summary",
         "environment_summary", "active_users", "user_retention")) {
       var together = spark.read().format("delta").load(warehouse.resolve(table).toString());
       var single = spark.read().format("delta").load(alone.resolve(table).toString());
