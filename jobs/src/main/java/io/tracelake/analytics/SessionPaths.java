@@ -12,6 +12,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.tracelake.schema.TraceColumns;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,21 +36,27 @@ public final class SessionPaths {
    * negative feedback), {@code feedback_count}.
    */
   public static Dataset<Row> paths(Dataset<Row> sessions) {
-    Column release = col(TraceColumns.APP_VERSION);
-    Column environment = col(TraceColumns.ENVIRONMENT);
+    return paths(sessions, col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT));
+  }
+
+  /** {@link #paths(Dataset)} per the given columns of {@code sessions} instead of the release (none: all sessions). */
+  public static Dataset<Row> paths(Dataset<Row> sessions, Column... groups) {
+    List<Column> keys = new ArrayList<>(List.of(groups));
+    keys.add(col(SessionSummaries.PATH));
+    List<Column> out = new ArrayList<>(keys);
+    out.addAll(List.of(
+        least(col("_max_turns"), lit((long) SessionSummaries.PATH_TURNS)).cast("int").as("path_turns"),
+        col("sessions"),
+        col("sessions").divide(sum(col("sessions")).over(Window.partitionBy(groups))).as("share"),
+        col("mean_turns"), col("negative_feedback_rate"), col(TraceStats.FEEDBACK_COUNT)));
     return sessions
-        .groupBy(release, environment, col(SessionSummaries.PATH))
+        .groupBy(keys.toArray(new Column[0]))
         .agg(count(lit(1)).as("sessions"),
             avg(col("turns")).as("mean_turns"),
             avg(when(col(TraceStats.NEGATIVE_FEEDBACK).gt(0), 1.0).otherwise(0.0)).as("negative_feedback_rate"),
             sum(col(TraceStats.FEEDBACK_COUNT)).as(TraceStats.FEEDBACK_COUNT),
             max(col("turns")).as("_max_turns"))
-        .select(release, environment, col(SessionSummaries.PATH),
-            least(col("_max_turns"), lit((long) SessionSummaries.PATH_TURNS)).cast("int").as("path_turns"),
-            col("sessions"),
-            col("sessions").divide(sum(col("sessions")).over(Window.partitionBy(release, environment)))
-                .as("share"),
-            col("mean_turns"), col("negative_feedback_rate"), col(TraceStats.FEEDBACK_COUNT));
+        .select(out.toArray(new Column[0]));
   }
 
   /**
@@ -58,16 +66,24 @@ public final class SessionPaths {
    * one).
    */
   public static Dataset<Row> dropoff(Dataset<Row> sessions) {
-    Column release = col(TraceColumns.APP_VERSION);
-    Column environment = col(TraceColumns.ENVIRONMENT);
-    Column turn = col("turn");
+    return dropoff(sessions, col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT));
+  }
+
+  /** {@link #dropoff(Dataset)} per the given columns of {@code sessions} instead of the release (none: all). */
+  public static Dataset<Row> dropoff(Dataset<Row> sessions, Column... groups) {
+    List<Column> keep = new ArrayList<>(List.of(groups));
+    keep.addAll(List.of(col("turns"), explode(sequence(lit(1L), col("turns"))).as("_turn")));
+    List<Column> keys = new ArrayList<>(List.of(groups));
+    keys.add(col("_turn").cast("int").as("turn"));
+    List<Column> out = new ArrayList<>(List.of(groups));
+    out.addAll(List.of(col("turn"), col("sessions_reaching"), col("sessions_ending"),
+        col("sessions_reaching").minus(col("sessions_ending")).divide(col("sessions_reaching"))
+            .as("continue_rate")));
     return sessions
-        .select(release, environment, col("turns"), explode(sequence(lit(1L), col("turns"))).as("_turn"))
-        .groupBy(release, environment, col("_turn").cast("int").as("turn"))
+        .select(keep.toArray(new Column[0]))
+        .groupBy(keys.toArray(new Column[0]))
         .agg(count(lit(1)).as("sessions_reaching"),
             sum(when(col("turns").equalTo(col("_turn")), 1L).otherwise(0L)).as("sessions_ending"))
-        .select(release, environment, turn, col("sessions_reaching"), col("sessions_ending"),
-            col("sessions_reaching").minus(col("sessions_ending")).divide(col("sessions_reaching"))
-                .as("continue_rate"));
+        .select(out.toArray(new Column[0]));
   }
 }

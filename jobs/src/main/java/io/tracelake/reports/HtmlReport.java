@@ -45,8 +45,9 @@ public final class HtmlReport {
     quarantine(h, d);
     h.append("<footer>Figures from the warehouse's analytics tables (<code>version_breakdown</code>, ")
         .append("<code>daily_user_activity</code>, <code>sessions</code>, <code>session_turns</code>, ")
-        .append("<code>active_users</code>, <code>user_retention</code>), merged over the ")
-        .append("range exactly as <code>version_summary</code> is; feedback from <code>traces</code>; quarantine from ")
+        .append("<code>active_users</code>, <code>user_retention</code>, <code>feedback_daily</code>), merged over ")
+        .append("the range exactly as <code>version_summary</code> is; session paths by the rules of ")
+        .append("<code>session_paths</code> and <code>turn_dropoff</code>; quarantine from ")
         .append("<code>traces_quarantine</code>. Latency percentiles are exact (linear interpolation, as pandas' ")
         .append("<code>quantile</code>), over traces that have a duration.</footer>");
     h.append("</body></html>\n");
@@ -126,6 +127,25 @@ public final class HtmlReport {
     h.append("</div><h3>Weekly retention: the share of each week's new users with a trace n weeks later</h3>");
     retentionTable(h, d.retention());
     h.append("</section>");
+  }
+
+  /** The commonest paths, each share drawn as a bar behind its figure (a chart a screen reader can read). */
+  private static void pathsTable(StringBuilder h, List<Row> paths) {
+    h.append("<table data-table=\"paths\"><thead><tr><th>path</th><th>sessions</th><th>share</th>")
+        .append("<th>mean turns</th><th>with a thumbs down</th></tr></thead><tbody>");
+    for (Row r : paths) {
+      double share = r.<Double>getAs("share");
+      String percent = String.format(Locale.ROOT, "%.1f", 100 * share);
+      h.append("<tr><td>").append(escape(r.getAs("path"))).append("</td><td class=\"num\">")
+          .append(escape(ValueFormat.COUNT.apply(number(r.getAs("sessions"))))).append("</td>")
+          .append("<td data-v=\"").append(raw(share)).append("\" class=\"num bar\" style=\"background:")
+          .append("linear-gradient(90deg,rgba(37,99,235,.35) ").append(percent).append("%,transparent ")
+          .append(percent).append("%)\">").append(escape(ValueFormat.PERCENT.apply(share))).append("</td>")
+          .append("<td class=\"num\">").append(String.format(Locale.ROOT, "%.1f", r.<Double>getAs("mean_turns")))
+          .append("</td><td class=\"num\">")
+          .append(escape(ValueFormat.PERCENT.apply(r.<Double>getAs("negative_feedback_rate")))).append("</td></tr>");
+    }
+    h.append("</tbody></table>");
   }
 
   /** Cohorts as rows, weeks after as columns, each cell shaded by its rate (a heat map a screen reader can read). */
@@ -234,7 +254,17 @@ public final class HtmlReport {
     h.append(SvgCharts.bars("Sessions by number of turns", turnLabels, turnCounts, ValueFormat.COUNT));
     h.append(SvgCharts.bars("Idle gap before a turn (from the previous turn's end)", gapLabels, gapCounts,
         ValueFormat.COUNT));
-    h.append("</div></section>");
+    if (d.dropoff() != null && !d.dropoff().isEmpty()) {
+      List<String> turns = d.dropoff().stream().map(r -> String.valueOf((Object) r.getAs("turn"))).toList();
+      h.append(SvgCharts.lines("Sessions reaching each turn", turns, Map.of("reaching", column(d.dropoff(),
+          "sessions_reaching"), "ending there", column(d.dropoff(), "sessions_ending")), ValueFormat.COUNT));
+    }
+    h.append("</div>");
+    if (d.paths() != null && !d.paths().isEmpty()) {
+      h.append("<h3>How conversations start: the commonest first five turns</h3>");
+      pathsTable(h, d.paths());
+    }
+    h.append("</section>");
   }
 
   private static void feedback(StringBuilder h, ReportData d) {

@@ -13,6 +13,7 @@ import io.tracelake.analytics.ActiveUsers;
 import io.tracelake.analytics.AnalyticsTables;
 import io.tracelake.analytics.DailyUserActivity;
 import io.tracelake.analytics.FeedbackDaily;
+import io.tracelake.analytics.SessionPaths;
 import io.tracelake.analytics.SessionSummaries;
 import io.tracelake.analytics.SessionTurns;
 import io.tracelake.analytics.UserRetention;
@@ -58,11 +59,21 @@ import org.apache.spark.sql.Row;
  *     (windows reach back before the range: a date's {@code mau} counts its 28 days whatever the range)
  * @param retention per ({@code cohort_week}, {@code week_offset}) for the cohorts whose week starts in range, all
  *     environments together: {@code cohort_users, retained_users, retention_rate}
+ * @param paths the commonest session paths of the sessions that start in range, all releases together:
+ *     {@code session_paths}' figures; null when the sessions predate paths
+ * @param dropoff per {@code turn} up to {@link #DROPOFF_TURNS}, over the same sessions: {@code turn_dropoff}'s
+ *     figures; null as {@code paths}
  */
 public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
     List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
     List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models, List<Row> activeUsers,
-    List<Row> retention) {
+    List<Row> retention, List<Row> paths, List<Row> dropoff) {
+
+  /** How many of the commonest session paths the report lists, and the last turn its drop-off chart shows. */
+  static final int TOP_PATHS = 10;
+  static final int DROPOFF_TURNS = 20;
+  /** No grouping columns: the paths and the drop-off of all releases together. */
+  private static final Column[] ALL_RELEASES = {};
 
   /** Gap buckets: upper bounds in ms (exclusive) and labels; a negative gap (overlapping turns) is its own. */
   static final long[] GAP_BOUNDS = {0, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000};
@@ -103,6 +114,8 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
       activeUsers = ActiveUsers.daily(allDays);
       retention = UserRetention.weekly(allDays);
     }
+    // A warehouse whose sessions predate paths gets them with its next analytics run; until then, none are shown.
+    boolean hasPaths = List.of(sessions.columns()).contains(SessionSummaries.PATH);
     Column everywhere = col(TraceColumns.ENVIRONMENT).equalTo(ActiveUsers.ALL);
     Column byDate = col(DailyUserActivity.DATE);
     return new ReportData(
@@ -132,7 +145,11 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         spanFigures(warehouse, traces, from, to, SpanColumns.MODEL),
         inRange(activeUsers.where(everywhere), DailyUserActivity.DATE, from, to).orderBy(byDate).collectAsList(),
         inRange(retention.where(everywhere), "cohort_week", from, to).orderBy("cohort_week", "week_offset")
-            .collectAsList());
+            .collectAsList(),
+        hasPaths ? SessionPaths.paths(sessions, ALL_RELEASES).orderBy(col("sessions").desc(), col(SessionSummaries.PATH))
+            .limit(TOP_PATHS).collectAsList() : null,
+        hasPaths ? SessionPaths.dropoff(sessions, ALL_RELEASES).where(col("turn").leq(DROPOFF_TURNS)).orderBy("turn")
+            .collectAsList() : null);
   }
 
   /**

@@ -142,7 +142,8 @@ class HtmlReportTest {
     assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing loaded from the network");
     assertFalse(html.contains("<link"), "no external style sheet");
     String[] figures = html.split("<figure>");
-    assertEquals(11, figures.length, "ten charts: six of traces, two of active users, two of spans");
+    assertEquals(12, figures.length, "eleven charts: seven of traces and sessions, two of active users, two of "
+        + "spans");
     for (int i = 1; i < figures.length; i++) {
       assertTrue(figures[i].contains("class=\"mark\""), "chart " + i + " draws something");
     }
@@ -186,6 +187,23 @@ class HtmlReportTest {
     Row busiest = table("active_users").where("environment = 'ALL'").orderBy(functions.col("mau").desc()).first();
     assertTrue(html.contains("28 days · " + busiest.getAs("activity_date") + ": " + busiest.getAs("mau")),
         "the MAU line's point of its highest day");
+  }
+
+  @Test
+  void sessionPathsAreTheCommonestFirstTurnsOfTheSessionsTable() {
+    List<Row> expected = SharedSpark.session().sql("SELECT path, count(*) AS n, count(*) / sum(count(*)) OVER () AS share "
+        + "FROM delta.`" + warehouse.resolve("sessions") + "` GROUP BY path ORDER BY n DESC, path LIMIT 10")
+        .collectAsList();
+    assertFalse(expected.isEmpty());
+    List<List<String>> shown = rows(html, "paths");
+    assertEquals(expected.size(), shown.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(Double.parseDouble(String.valueOf((Object) expected.get(i).getAs("share"))),
+          Double.parseDouble(shown.get(i).get(0)), 1e-12, "share of path " + expected.get(i).getAs("path"));
+    }
+    String first = html.substring(html.indexOf("<table data-table=\"paths\""));
+    assertTrue(first.contains("<td>" + expected.get(0).<String>getAs("path").replace(">", "&gt;") + "</td>"),
+        "the commonest path first");
   }
 
   @Test
