@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     description = "Batch analytics on MLflow trace exports with Apache Spark and Delta Lake.",
     subcommands = {RunCommand.class, WatchCommand.class, IngestCommand.class, AnalyticsCommand.class,
         ReportCommands.UserReportCommand.class, ReportCommands.SessionFlowCommand.class,
-        ReportCommands.BreakdownCommand.class, SearchCommand.class, EvalDatasetCommand.class, ReportCommand.class, SqlCommand.class, MaintainCommand.class,
+        ReportCommands.BreakdownCommand.class, SearchCommand.class, EvalDatasetCommand.class, ReportCommand.class, ReleaseCompareCommand.class,
+        SqlCommand.class, MaintainCommand.class,
         GenerateCommand.class})
 public final class TracelakeCli implements Runnable {
 
