@@ -38,6 +38,7 @@ public final class HtmlReport {
     activity(h, d);
     activeUsers(h, d);
     releases(h, d);
+    releaseComparison(h, d);
     users(h, d);
     sessions(h, d);
     feedback(h, d);
@@ -222,6 +223,33 @@ public final class HtmlReport {
     h.append(SvgCharts.lines("Error rate per day, per app version · environment", days, errors,
         ValueFormat.PERCENT));
     h.append("</div></section>");
+  }
+
+  /** The two newest versions side by side, as {@code release-compare} prints them. */
+  private static void releaseComparison(StringBuilder h, ReportData d) {
+    ReleaseComparison.Result r = d.newestReleases();
+    if (r == null) {
+      return;
+    }
+    h.append("<section><h2>The newest release against the one before: ").append(escape(r.options().candidate()))
+        .append(" vs ").append(escape(r.options().baseline())).append("</h2>");
+    h.append("<table data-table=\"release-compare\"><thead><tr><th>metric</th><th>")
+        .append(escape(r.options().baseline())).append("</th><th>").append(escape(r.options().candidate()))
+        .append("</th><th>difference</th><th>95% interval</th></tr></thead><tbody>");
+    for (ReleaseComparison.Metric m : r.metrics()) {
+      h.append("<tr><td>").append(escape(m.name())).append("</td>");
+      for (double v : new double[] {m.baseline(), m.candidate(), m.difference()}) {
+        h.append("<td data-v=\"").append(Double.isFinite(v) ? raw(v) : "").append("\" class=\"num\">")
+            .append(Double.isFinite(v) ? escape(String.format(Locale.ROOT, "%.4g", v)) : "–").append("</td>");
+      }
+      h.append(m.significant() ? "<td class=\"num\"><strong>" : "<td class=\"num\">")
+          .append(m.hasInterval() ? String.format(Locale.ROOT, "[%.4g, %.4g]", m.low(), m.high()) : "")
+          .append(m.significant() ? "</strong></td>" : "</td>").append("</tr>");
+    }
+    h.append("</tbody></table><p class=\"note\">Traces count under their own app version; intervals: ")
+        .append(String.format(Locale.ROOT, "%,d", r.options().resamples()))
+        .append(" bootstrap resamples of sessions (seed 1), bold where they exclude 0. The same as ")
+        .append("<code>tracelake release-compare</code>, which can also gate a release.</p></section>");
   }
 
   private static String releaseName(Row r) {

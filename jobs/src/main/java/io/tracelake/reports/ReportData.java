@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.percentile;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -63,17 +64,21 @@ import org.apache.spark.sql.Row;
  *     {@code session_paths}' figures; null when the sessions predate paths
  * @param dropoff per {@code turn} up to {@link #DROPOFF_TURNS}, over the same sessions: {@code turn_dropoff}'s
  *     figures; null as {@code paths}
+ * @param newestReleases {@code release-compare} of the two versions whose first trace in range is the latest (all
+ *     environments, the traces in range and filter); null with fewer than two versions
  */
 public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
     List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
     List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models, List<Row> activeUsers,
-    List<Row> retention, List<Row> paths, List<Row> dropoff) {
+    List<Row> retention, List<Row> paths, List<Row> dropoff, ReleaseComparison.Result newestReleases) {
 
   /** How many of the commonest session paths the report lists, and the last turn its drop-off chart shows. */
   static final int TOP_PATHS = 10;
   static final int DROPOFF_TURNS = 20;
   /** No grouping columns: the paths and the drop-off of all releases together. */
   private static final Column[] ALL_RELEASES = {};
+  /** Bootstrap resamples of the report's release comparison (release-compare's default). */
+  static final int RELEASE_RESAMPLES = 2000;
 
   /** Gap buckets: upper bounds in ms (exclusive) and labels; a negative gap (overlapping turns) is its own. */
   static final long[] GAP_BOUNDS = {0, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000};
@@ -149,7 +154,8 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         hasPaths ? SessionPaths.paths(sessions, ALL_RELEASES).orderBy(col("sessions").desc(), col(SessionSummaries.PATH))
             .limit(TOP_PATHS).collectAsList() : null,
         hasPaths ? SessionPaths.dropoff(sessions, ALL_RELEASES).where(col("turn").leq(DROPOFF_TURNS)).orderBy("turn")
-            .collectAsList() : null);
+            .collectAsList() : null,
+        newestReleases(traces));
   }
 
   /**
@@ -174,6 +180,21 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
             percentile(col(SpanColumns.DURATION_MS), lit(0.95)).as("p95_duration_ms"),
             sum(col(SpanColumns.TOTAL_TOKENS)).as("total_tokens"), sum(col(SpanColumns.COST)).as("cost"))
         .orderBy(col("calls").desc(), col(by).asc_nulls_last()).collectAsList();
+  }
+
+  /**
+   * The two app versions whose first trace in range is the latest, compared (the older one as baseline); null with
+   * fewer than two versions.
+   */
+  private static ReleaseComparison.Result newestReleases(Dataset<Row> traces) {
+    List<Row> newest = traces.where(col(TraceColumns.APP_VERSION).isNotNull()).groupBy(col(TraceColumns.APP_VERSION))
+        .agg(min(col(TraceColumns.REQUEST_TIME)).as("_first"))
+        .orderBy(col("_first").desc(), col(TraceColumns.APP_VERSION).desc()).limit(2).collectAsList();
+    if (newest.size() < 2) {
+      return null;
+    }
+    return ReleaseComparison.compare(traces, new ReleaseComparison.Options(newest.get(1).getString(0),
+        newest.get(0).getString(0), null, null, null, RELEASE_RESAMPLES, 1));
   }
 
   private static Dataset<Row> inRange(Dataset<Row> table, String dateColumn, LocalDate from, LocalDate to) {

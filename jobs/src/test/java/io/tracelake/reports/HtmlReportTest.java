@@ -207,6 +207,24 @@ class HtmlReportTest {
   }
 
   @Test
+  void theNewestTwoReleasesAreComparedWithTheirErrorRatesFromTraces() {
+    List<Row> newest = SharedSpark.session().sql("SELECT app_version, min(request_time) AS first FROM delta.`"
+        + warehouse.resolve("traces") + "` WHERE app_version IS NOT NULL GROUP BY app_version "
+        + "ORDER BY first DESC, app_version DESC LIMIT 2").collectAsList();
+    String candidate = newest.get(0).getString(0);
+    String baseline = newest.get(1).getString(0);
+    assertTrue(html.contains("The newest release against the one before: " + candidate + " vs " + baseline), html);
+    List<List<String>> shown = rows(html, "release-compare");
+    int errorRate = ReleaseComparison.METRICS.indexOf("error_rate");
+    for (int i = 0; i < 2; i++) {
+      String version = i == 0 ? baseline : candidate;
+      double expected = table("traces").where(functions.col("app_version").equalTo(version))
+          .selectExpr("avg(CASE WHEN state = 'ERROR' THEN 1.0D ELSE 0.0D END)").first().getDouble(0);
+      assertEquals(expected, Double.parseDouble(shown.get(errorRate).get(i)), 1e-12, "error rate of " + version);
+    }
+  }
+
+  @Test
   void badInputGivesOneLineAndExitCode2() {
     StringWriter err = new StringWriter();
     var cli = TracelakeCli.commandLine();
