@@ -267,14 +267,20 @@ public final class AnalyticsSchemas {
               + "one)")),
       List.of("session_date"));
 
+  /** The release a session counts under in the session tables: its first turn's. */
+  private static List<StructField> sessionRelease() {
+    return List.of(
+        column(TraceColumns.APP_VERSION, StringType, "the sessions' first turn's app_version (null: a group of its "
+            + "own)"),
+        column(TraceColumns.ENVIRONMENT, StringType, "the sessions' first turn's environment (null: a group of its "
+            + "own)"));
+  }
+
   public static final TableSpec SESSION_PATHS = new TableSpec("session_paths",
       "one row per (app_version, environment, path): the ways conversations start, from sessions (the first "
           + "turn's release); overwritten each run",
       columns(
-          column(TraceColumns.APP_VERSION, StringType, "the sessions' first turn's app_version (null: a group of its "
-              + "own)"),
-          column(TraceColumns.ENVIRONMENT, StringType, "the sessions' first turn's environment (null: a group of its "
-              + "own)"),
+          sessionRelease(),
           column("path", StringType, "the first five turns' path_step, joined by ' > ' (sessions.path)"),
           column("path_turns", IntegerType, "turns the path names (a session's turns, at most 5)"),
           column("sessions", LongType, "sessions that started this way"),
@@ -289,10 +295,7 @@ public final class AnalyticsSchemas {
       "one row per (app_version, environment, turn): how many conversations reach each turn and how many end "
           + "there, from sessions (the first turn's release); overwritten each run",
       columns(
-          column(TraceColumns.APP_VERSION, StringType, "the sessions' first turn's app_version (null: a group of its "
-              + "own)"),
-          column(TraceColumns.ENVIRONMENT, StringType, "the sessions' first turn's environment (null: a group of its "
-              + "own)"),
+          sessionRelease(),
           column("turn", IntegerType, "1-based turn number, up to the longest session's"),
           column("sessions_reaching", LongType, "sessions with at least this many turns"),
           column("sessions_ending", LongType, "sessions with exactly this many turns"),
