@@ -107,6 +107,19 @@ public final class HtmlReport {
     h.append("</section>");
   }
 
+  /** One series per environment ("(none)" for traces without one) over {@code days}; a day without a row is a gap. */
+  private static Map<String, double[]> perEnvironment(List<String> days, List<Row> rows, String column) {
+    Map<String, double[]> series = new LinkedHashMap<>();
+    for (Row r : rows) {
+      String environment = Objects.toString(r.getAs("environment"), "(none)");
+      int i = days.indexOf(day(r));
+      if (i >= 0) {
+        series.computeIfAbsent(environment, k -> nanArray(days.size()))[i] = number(r.getAs(column));
+      }
+    }
+    return series;
+  }
+
   /** The weeks after a cohort's own that the retention table shows. */
   private static final int RETENTION_WEEKS = 8;
 
@@ -125,6 +138,10 @@ public final class HtmlReport {
     h.append(SvgCharts.lines("Active users (DAU, WAU, MAU; all environments)", days, windows, ValueFormat.COUNT));
     h.append(SvgCharts.lines("New and returning users per day", days, Map.of("new", column(d.activeUsers(),
         "new_users"), "returning", column(d.activeUsers(), "returning_users")), ValueFormat.COUNT));
+    if (!d.activeUsersPerEnvironment().isEmpty()) {
+      h.append(SvgCharts.lines("Monthly active users (28 days) per environment", days,
+          perEnvironment(days, d.activeUsersPerEnvironment(), "mau"), ValueFormat.COUNT));
+    }
     h.append("</div><h3>Weekly retention: the share of each week's new users with a trace n weeks later</h3>");
     retentionTable(h, d.retention());
     h.append("</section>");

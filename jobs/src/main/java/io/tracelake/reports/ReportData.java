@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.percentile;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -60,6 +61,8 @@ import org.apache.spark.sql.Row;
  *     (windows reach back before the range: a date's {@code mau} counts its 28 days whatever the range)
  * @param retention per ({@code cohort_week}, {@code week_offset}) for the cohorts whose week starts in range, all
  *     environments together: {@code cohort_users, retained_users, retention_rate}
+ * @param activeUsersPerEnvironment per ({@code activity_date}, {@code environment}) in range, each environment
+ *     apart (null: traces without one): {@code dau, mau}
  * @param paths the commonest session paths of the sessions that start in range, all releases together:
  *     {@code session_paths}' figures; null when the sessions predate paths
  * @param dropoff per {@code turn} up to {@link #DROPOFF_TURNS}, over the same sessions: {@code turn_dropoff}'s
@@ -70,7 +73,8 @@ import org.apache.spark.sql.Row;
 public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
     List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
     List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models, List<Row> activeUsers,
-    List<Row> retention, List<Row> paths, List<Row> dropoff, ReleaseComparison.Result newestReleases) {
+    List<Row> retention, List<Row> activeUsersPerEnvironment, List<Row> paths, List<Row> dropoff,
+    ReleaseComparison.Result newestReleases) {
 
   /** How many of the commonest session paths the report lists, and the last turn its drop-off chart shows. */
   static final int TOP_PATHS = 10;
@@ -151,6 +155,9 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
         inRange(activeUsers.where(everywhere), DailyUserActivity.DATE, from, to).orderBy(byDate).collectAsList(),
         inRange(retention.where(everywhere), "cohort_week", from, to).orderBy("cohort_week", "week_offset")
             .collectAsList(),
+        inRange(activeUsers.where(not(everywhere).or(col(TraceColumns.ENVIRONMENT).isNull())), DailyUserActivity.DATE,
+            from, to).select(byDate, col(TraceColumns.ENVIRONMENT), col("dau"), col("mau"))
+            .orderBy(byDate, col(TraceColumns.ENVIRONMENT).asc_nulls_last()).collectAsList(),
         hasPaths ? SessionPaths.paths(sessions, ALL_RELEASES).orderBy(col("sessions").desc(), col(SessionSummaries.PATH))
             .limit(TOP_PATHS).collectAsList() : null,
         hasPaths ? SessionPaths.dropoff(sessions, ALL_RELEASES).where(col("turn").leq(DROPOFF_TURNS)).orderBy("turn")

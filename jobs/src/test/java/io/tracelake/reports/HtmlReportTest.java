@@ -142,7 +142,7 @@ class HtmlReportTest {
     assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing loaded from the network");
     assertFalse(html.contains("<link"), "no external style sheet");
     String[] figures = html.split("<figure>");
-    assertEquals(12, figures.length, "eleven charts: seven of traces and sessions, two of active users, two of "
+    assertEquals(13, figures.length, "twelve charts: seven of traces and sessions, three of active users, two of "
         + "spans");
     for (int i = 1; i < figures.length; i++) {
       assertTrue(figures[i].contains("class=\"mark\""), "chart " + i + " draws something");
@@ -187,6 +187,10 @@ class HtmlReportTest {
     Row busiest = table("active_users").where("environment = 'ALL'").orderBy(functions.col("mau").desc()).first();
     assertTrue(html.contains("28 days · " + busiest.getAs("activity_date") + ": " + busiest.getAs("mau")),
         "the MAU line's point of its highest day");
+    Row production = table("active_users").where("environment = 'production'").orderBy(functions.col("mau").desc())
+        .first();
+    assertTrue(html.contains("production · " + production.getAs("activity_date") + ": " + production.getAs("mau")),
+        "the production line's point of its highest day");
   }
 
   @Test
