@@ -399,19 +399,6 @@ class FeedbackAndSessionPathsTest {
     return v == null ? "null" : String.format("%.9f", ((Number) v).doubleValue());
   }
 
-  private static String line(PathTrace t) {
-    String tags = t.name() == null ? "{}" : "{\"mlflow.traceName\": \"" + t.name() + "\"}";
-    String assessments = !t.thumbsDown() ? "[]" : "[{\"assessment_id\": \"a-" + t.id() + "\", "
-        + "\"assessment_name\": \"user_satisfaction\", \"source\": {\"source_type\": \"HUMAN\", \"source_id\": \"u\"}, "
-        + "\"create_time\": \"" + t.time() + "\", \"last_update_time\": \"" + t.time() + "\", "
-        + "\"feedback\": {\"value\": false}}]";
-    return "{\"info\": {\"trace_id\": \"" + t.id() + "\", \"request_time\": \"" + t.time() + "\", "
-        + "\"state\": \"OK\", \"execution_duration_ms\": 1000, \"trace_metadata\": {\"mlflow.trace.user\": \"u\", "
-        + "\"mlflow.trace.session\": \"" + t.session() + "\", \"app_version\": \"" + t.version() + "\", "
-        + "\"mlflow.source.type\": \"" + t.environment() + "\"}, \"tags\": " + tags + ", "
-        + "\"assessments\": " + assessments + "}}";
-  }
-
   private static String pathLine(PathTrace t) {
     String tags = t.name() == null ? "{}" : "{\"mlflow.traceName\": \"" + t.name() + "\"}";
     String assessments = !t.thumbsDown() ? "[]" : "[{\"assessment_id\": \"a-" + t.id() + "\", "
