@@ -344,7 +344,10 @@ public final class AnalyticsJob {
         && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.ANONYMOUS_TRACES)
         && hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.FEEDBACK_COUNT)
         && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.FEEDBACK_COUNT)
-        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, SessionTurns.PATH_STEP);
+        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, SessionTurns.PATH_STEP)
+        && hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.COSTED_TRACES)
+        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.COSTED_TRACES)
+        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.COST_USD);
   }
 
   /**

@@ -41,6 +41,12 @@ final class DailyRollups {
     return coalesce(sum(col(column)), lit(0L)).as(column);
   }
 
+  /** {@link TraceStats#cost} over daily rows: their costs and costed traces summed. */
+  public static List<Column> cost() {
+    return List.of(sum(col(TraceStats.COST_USD).cast(TraceStats.COST_SUM_TYPE)).cast("double").as(TraceStats.COST_USD),
+        total(TraceStats.COSTED_TRACES));
+  }
+
   /** The number of distinct ids over all merged rows of a column of id sets. */
   static Column distinctCount(String idSetColumn, String name) {
     return size(array_distinct(flatten(collect_list(col(idSetColumn))))).cast("bigint").as(name);
@@ -62,6 +68,7 @@ final class DailyRollups {
     for (String ids : idSets) {
       cols.add(array_distinct(flatten(collect_list(col(ids)))).as(ids));
     }
+    cols.addAll(cost());
     return cols;
   }
 

@@ -39,6 +39,7 @@ public final class DailyUserActivity {
     aggs.addAll(TraceStats.durationParts());
     aggs.add(TraceStats.sessionIds());
     aggs.addAll(TraceStats.feedback());
+    aggs.addAll(TraceStats.cost());
     Dataset<Row> stats = TraceStats.aggregate(withDate.groupBy(col(DATE), col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> categories = categoryCounts(withDate, categoryTag, col(DATE), col(TraceColumns.USER_ID));
     return stats
@@ -50,7 +51,8 @@ public final class DailyUserActivity {
             TraceStats.emptyMapIfNull(col("categories")).as("categories"),
             col("first_request_time"), col("last_request_time"), col(TraceStats.DURATION_COUNT),
             col(TraceStats.DURATION_SUM), col(TraceStats.DURATIONS), col(TraceStats.SESSION_IDS),
-            col(TraceStats.FEEDBACK_COUNT), col(TraceStats.NEGATIVE_FEEDBACK));
+            col(TraceStats.FEEDBACK_COUNT), col(TraceStats.NEGATIVE_FEEDBACK), col(TraceStats.COST_USD),
+            col(TraceStats.COSTED_TRACES));
   }
 
   /**

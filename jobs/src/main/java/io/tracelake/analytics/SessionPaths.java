@@ -48,14 +48,16 @@ public final class SessionPaths {
         least(col("_max_turns"), lit((long) SessionSummaries.PATH_TURNS)).cast("int").as("path_turns"),
         col("sessions"),
         col("sessions").divide(sum(col("sessions")).over(Window.partitionBy(groups))).as("share"),
-        col("mean_turns"), col("negative_feedback_rate"), col(TraceStats.FEEDBACK_COUNT)));
+        col("mean_turns"), col("negative_feedback_rate"), col(TraceStats.FEEDBACK_COUNT), col(TraceStats.COST_USD),
+        col(TraceStats.COSTED_TRACES)));
     return sessions
         .groupBy(keys.toArray(new Column[0]))
         .agg(count(lit(1)).as("sessions"),
             avg(col("turns")).as("mean_turns"),
             avg(when(col(TraceStats.NEGATIVE_FEEDBACK).gt(0), 1.0).otherwise(0.0)).as("negative_feedback_rate"),
             sum(col(TraceStats.FEEDBACK_COUNT)).as(TraceStats.FEEDBACK_COUNT),
-            max(col("turns")).as("_max_turns"))
+            max(col("turns")).as("_max_turns"),
+            DailyRollups.cost().get(0), DailyRollups.cost().get(1))
         .select(out.toArray(new Column[0]));
   }
 

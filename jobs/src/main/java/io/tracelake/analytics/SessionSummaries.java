@@ -89,14 +89,16 @@ public final class SessionSummaries {
             sum(col(TraceStats.NEGATIVE_FEEDBACK)).as(TraceStats.NEGATIVE_FEEDBACK),
             min_by(col(TraceColumns.APP_VERSION), col("turn")).as(TraceColumns.APP_VERSION),
             min_by(col(TraceColumns.ENVIRONMENT), col("turn")).as(TraceColumns.ENVIRONMENT),
-            sort_array(collect_list(struct(col("turn"), col(SessionTurns.PATH_STEP)))).as("_steps"))
+            sort_array(collect_list(struct(col("turn"), col(SessionTurns.PATH_STEP)))).as("_steps"),
+            TraceStats.cost().get(0), TraceStats.cost().get(1))
         .select(col(TraceColumns.SESSION_ID), col(TraceColumns.USER_ID), col("user_count"), col("start_time"),
             col("end_time"), to_date(col("start_time")).as(SESSION_DATE), col("turns"), col("error_count"),
             col("error_count").divide(col("turns")).as("error_rate"), col("total_duration_ms"),
             col("avg_turn_duration_ms"), col("app_versions"), col("environments"), col("first_request"),
             col("last_response"), col("input_tokens"), col("output_tokens"), col("total_tokens"), col("avg_gap_ms"),
             col("p50_gap_ms"), col("max_gap_ms"), col(TraceStats.FEEDBACK_COUNT), col(TraceStats.NEGATIVE_FEEDBACK),
-            col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT), path(col("_steps")).as(PATH));
+            col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT), path(col("_steps")).as(PATH),
+            col(TraceStats.COST_USD), col(TraceStats.COSTED_TRACES));
   }
 
   private static Column timestampEnd() {

@@ -79,6 +79,7 @@ public final class SessionTurns {
             requestMs.minus(previousEnd).as("gap_ms"),
             FeedbackDaily.countedFeedback().cast("bigint").as(TraceStats.FEEDBACK_COUNT),
             FeedbackDaily.countedNegative().cast("bigint").as(TraceStats.NEGATIVE_FEEDBACK),
-            step.as(PATH_STEP));
+            step.as(PATH_STEP),
+            col(TraceColumns.COST_USD));
   }
 }

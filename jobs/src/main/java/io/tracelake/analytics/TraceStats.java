@@ -53,6 +53,10 @@ public final class TraceStats {
   public static final String ANONYMOUS_TRACES = "anonymous_traces";
   public static final String FEEDBACK_COUNT = "feedback_count";
   public static final String NEGATIVE_FEEDBACK = "negative_feedback";
+  public static final String COST_USD = TraceColumns.COST_USD;
+  public static final String COSTED_TRACES = "costed_traces";
+  /** Costs are summed as decimals of this type, so that no order of the rows can change a sum's last digits. */
+  static final String COST_SUM_TYPE = "decimal(30,12)";
   /** The token sums every table carries, in this order. */
   public static final List<String> TOKEN_COLUMNS = List.of("input_tokens", "output_tokens", "total_tokens");
 
@@ -99,6 +103,15 @@ public final class TraceStats {
   public static List<Column> feedback() {
     return List.of(sum(FeedbackDaily.countedFeedback().cast("bigint")).as(FEEDBACK_COUNT),
         sum(FeedbackDaily.countedNegative().cast("bigint")).as(NEGATIVE_FEEDBACK));
+  }
+
+  /**
+   * Per group: {@code cost_usd}, the sum of the traces' known costs (null when none is known; never a 0 standing for
+   * unknown), and {@code costed_traces}, how many traces it sums (compare with the traces to see what is priced).
+   */
+  public static List<Column> cost() {
+    return List.of(sum(col(COST_USD).cast(COST_SUM_TYPE)).cast("double").as(COST_USD),
+        count(col(COST_USD)).as(COSTED_TRACES));
   }
 
   public static Column errorCount() {

@@ -46,6 +46,7 @@ public final class UserSummary {
     aggs.addAll(DailyRollups.commonAfterInteractions(false));
     aggs.add(sum(col(TraceStats.FEEDBACK_COUNT)).as(TraceStats.FEEDBACK_COUNT));
     aggs.add(sum(col(TraceStats.NEGATIVE_FEEDBACK)).as(TraceStats.NEGATIVE_FEEDBACK));
+    aggs.addAll(DailyRollups.cost());
     Dataset<Row> stats = TraceStats.aggregate(daily.groupBy(col(TraceColumns.USER_ID)), aggs);
     Dataset<Row> top = topCategory(daily);
     return stats.join(top, col(TraceColumns.USER_ID).eqNullSafe(col("_k0")), "left")
@@ -53,7 +54,7 @@ public final class UserSummary {
             col("interactions"), col("sessions"), col("error_count"), col("error_rate"), col("avg_duration_ms"),
             col("p95_duration_ms"), col("input_tokens"), col("output_tokens"), col("total_tokens"),
             col("top_category"), col("top_category_count"), col(TraceStats.FEEDBACK_COUNT),
-            col(TraceStats.NEGATIVE_FEEDBACK));
+            col(TraceStats.NEGATIVE_FEEDBACK), col(TraceStats.COST_USD), col(TraceStats.COSTED_TRACES));
   }
 
   /** Per user: the most frequent category (ties: alphabetical) and its count; the key comes back as {@code _k0}. */

@@ -40,6 +40,7 @@ public final class VersionBreakdowns {
     aggs.add(TraceStats.userIds());
     aggs.add(TraceStats.sessionIds());
     aggs.add(TraceStats.anonymousTraces());
+    aggs.addAll(TraceStats.cost());
     return TraceStats.aggregate(traces.withColumn(DailyUserActivity.DATE, col(TraceColumns.REQUEST_DATE))
         .groupBy(col(DailyUserActivity.DATE), col(TraceColumns.APP_VERSION), col(TraceColumns.ENVIRONMENT)), aggs);
   }
@@ -97,6 +98,7 @@ public final class VersionBreakdowns {
     aggs.add(DailyRollups.distinctCount(TraceStats.USER_IDS, "distinct_users"));
     aggs.add(DailyRollups.distinctCount(TraceStats.SESSION_IDS, "sessions"));
     aggs.addAll(DailyRollups.commonAfterInteractions(true));
+    aggs.addAll(DailyRollups.cost());
     Column[] groupBy = keys.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     return TraceStats.aggregate(daily.groupBy(groupBy), aggs);
   }

@@ -201,11 +201,48 @@ public final class ConfigLoader {
       throw new ConfigException("Config key 'analytics.path_step' is '" + c.analytics().pathStep() + "'; valid: "
           + String.join(", ", TracelakeConfig.Analytics.PATH_STEPS));
     }
+    validatePrices(c.cost().prices());
     requireRange("ingest.split_size_mb", c.ingest().splitSizeMb(), 1, 4096);
     requireRange("ingest.raw_max_chars", c.ingest().rawMaxChars(), 64, 1_048_576);
     requireRange("ingest.max_record_mb", c.ingest().maxRecordMb(), 1, 1024);
     requireRange("ingest.max_nesting_depth", c.ingest().maxNestingDepth(), 10, 100_000);
     validateCatalog(c.catalog());
+  }
+
+  /**
+   * Each price names a model, a start date and both prices (USD, not negative); two entries of one model may not
+   * start on the same date (which price would hold that day is then undefined).
+   */
+  private static void validatePrices(List<TracelakeConfig.Price> prices) {
+    if (prices == null) {
+      throw new ConfigException("Config key 'cost.prices' must be a list, e.g. [] for none");
+    }
+    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+    for (int i = 0; i < prices.size(); i++) {
+      TracelakeConfig.Price p = prices.get(i);
+      String key = "cost.prices[" + i + "]";
+      if (p == null || p.model() == null || p.model().isBlank()) {
+        throw new ConfigException("Config key '" + key + ".model' must name a model, as spans record it in "
+            + "mlflow.llm.model (e.g. gpt-4o-mini)");
+      }
+      try {
+        p.fromDate();
+      } catch (RuntimeException e) {
+        throw new ConfigException("Config key '" + key + ".from' is '" + p.from() + "'; valid: a date, YYYY-MM-DD");
+      }
+      requirePrice(key + ".input_per_million_usd", p.inputPerMillionUsd());
+      requirePrice(key + ".output_per_million_usd", p.outputPerMillionUsd());
+      if (!seen.add(List.of(p.model(), p.fromDate()))) {
+        throw new ConfigException("Config key 'cost.prices' has two prices for model '" + p.model() + "' from "
+            + p.fromDate() + "; give each price change its own from date");
+      }
+    }
+  }
+
+  private static void requirePrice(String key, Double value) {
+    if (value == null || value.isNaN() || value.isInfinite() || value < 0) {
+      throw new ConfigException("Config key '" + key + "' is " + value + "; valid: a number of USD, 0 or more");
+    }
   }
 
   /** Names are quoted when used, so any text is a valid name; only a catalog without a schema is incomplete. */

@@ -11,7 +11,8 @@ import java.util.Set;
  * The resolved configuration. Built only by {@link ConfigLoader}, which layers the defaults in the jar, a file and
  * {@code --conf} overrides, rejects unknown keys and validates values.
  */
-public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analytics, Ingest ingest, Catalog catalog) {
+public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analytics, Cost cost, Ingest ingest,
+    Catalog catalog) {
 
   /** Where one identity column comes from: metadata keys first, then root span attributes. */
   public record KeySources(List<String> metadata, List<String> rootSpanAttributes) {}
@@ -56,6 +57,23 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
     public static final List<String> PATH_STEPS = List.of(STEP_TRACE_NAME, STEP_CATEGORY);
   }
 
+  /**
+   * {@code prices}: what a model costs, for traces that record no cost of their own (see
+   * {@link io.tracelake.ingest.store.TraceCosts}).
+   */
+  public record Cost(List<Price> prices) {}
+
+  /**
+   * One model's price from a date on (UTC, inclusive) until the next entry of the same model: USD per million input
+   * and output tokens. A price change is a new entry, so that traces before it keep the old price.
+   */
+  public record Price(String model, String from, Double inputPerMillionUsd, Double outputPerMillionUsd) {
+
+    public java.time.LocalDate fromDate() {
+      return java.time.LocalDate.parse(from);
+    }
+  }
+
   /** {@code spans}: whether ingest writes the spans table. */
   public record Ingest(int splitSizeMb, int rawMaxChars, int maxRecordMb, int maxNestingDepth, boolean spans) {}
 
@@ -74,6 +92,6 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
   public TracelakeConfig withCatalog(String name, String schema) {
     Catalog given = new Catalog(name == null ? catalog.name() : name, schema == null ? catalog.schema() : schema);
     ConfigLoader.validateCatalog(given);
-    return new TracelakeConfig(columns, flatten, analytics, ingest, given);
+    return new TracelakeConfig(columns, flatten, analytics, cost, ingest, given);
   }
 }

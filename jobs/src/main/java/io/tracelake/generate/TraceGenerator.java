@@ -26,7 +26,10 @@ import java.util.zip.GZIPOutputStream;
  * Writes a realistic MLflow 3 export ({@code Trace.to_json()}, the 3.5.1+ span shape, one trace per line): users
  * with Zipf-like activity, multi-turn sessions with think-time gaps (some crossing midnight), app versions rolled out
  * over the period, environments and deployment ids, error and in-progress traces, {@code query_category} tags,
- * token usage, a root span with child spans whose attributes are JSON-encoded, and some assessments.
+ * token usage, a root span with child spans whose attributes are JSON-encoded, and some assessments. The newest app
+ * version's finished traces carry the cost MLflow 3.10+ records (metadata {@code mlflow.trace.cost}, the model span's
+ * {@code mlflow.llm.cost}) at {@link #INPUT_USD_PER_MILLION} / {@link #OUTPUT_USD_PER_MILLION}; the older ones only
+ * tokens and the model, as older MLflow versions record them.
  *
  * <p>Deterministic: the same {@link Spec} writes the same bytes. The session plan is drawn from the seed on one
  * thread; each trace's content from a generator seeded by (seed, trace index), so files are written in parallel.
@@ -37,6 +40,9 @@ public final class TraceGenerator {
   public record Spec(long traces, long seed, int days, int users, int files, boolean gzip, LocalDate start) {}
 
   private static final String[] VERSIONS = {"1.0.0", "1.1.0", "1.2.0"};
+  /** gpt-4o-mini's list price since 2024-07-18 (openai.com/api/pricing, read 2026-12-07), USD per million tokens. */
+  static final double INPUT_USD_PER_MILLION = 0.15;
+  static final double OUTPUT_USD_PER_MILLION = 0.60;
   private static final String[] ENVIRONMENTS = {"production", "staging", "development"};
   private static final double[] ENV_WEIGHTS = {0.80, 0.15, 0.05};
   private static final String[][] DEPLOYMENTS = {
@@ -194,12 +200,25 @@ public final class TraceGenerator {
 
   // ---------------------------------------------------------------------------------------------- writing
 
+  /** Whether MLflow recorded the trace's cost: the newest version's traces, once finished. */
+  private static boolean recordsCost(TraceDraw t) {
+    return t.version.equals(VERSIONS[VERSIONS.length - 1]) && !t.state.equals("IN_PROGRESS");
+  }
+
+  /** {@code {"input_cost": …, "output_cost": …, "total_cost": …}} in USD, as MLflow writes it. */
+  private static String costJson(TraceDraw t) {
+    double in = t.inputTokens * INPUT_USD_PER_MILLION / 1e6;
+    double out = t.outputTokens * OUTPUT_USD_PER_MILLION / 1e6;
+    return "{\"input_cost\": " + in + ", \"output_cost\": " + out + ", \"total_cost\": " + (in + out) + "}";
+  }
+
   private void writeTrace(OutputStream out, TraceDraw t) throws IOException {
     String inputsJson = "{\"messages\": [{\"role\": \"user\", \"content\": " + quote(t.question) + "}]}";
     String outputsJson = t.answer == null ? null : quote(t.answer);
     String usageJson = "{\"input_tokens\": " + t.inputTokens + ", \"output_tokens\": " + t.outputTokens
         + ", \"total_tokens\": " + (t.inputTokens + t.outputTokens) + "}";
     long end = t.startMs + (t.durationMs == null ? 0 : t.durationMs);
+    String costJson = recordsCost(t) ? costJson(t) : null;
     try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeObjectFieldStart("info");
@@ -230,6 +249,9 @@ public final class TraceGenerator {
       g.writeStringField("app_version", t.version);
       g.writeStringField("deployment_id", t.deployment);
       g.writeStringField("mlflow.trace.tokenUsage", usageJson);
+      if (costJson != null) {
+        g.writeStringField("mlflow.trace.cost", costJson);
+      }
       g.writeStringField("mlflow.trace.sizeStats", "{\"total_size_bytes\": " + (1800 + t.childSpans * 400)
           + ", \"num_spans\": " + (1 + t.childSpans) + "}");
       g.writeEndObject();
@@ -249,7 +271,7 @@ public final class TraceGenerator {
         g.writeNumberField("execution_duration_ms", t.durationMs);
       }
       g.writeEndObject();
-      writeSpans(g, t, inputsJson, outputsJson, usageJson, end);
+      writeSpans(g, t, inputsJson, outputsJson, usageJson, costJson, end);
       g.writeEndObject();
     }
   }
@@ -318,7 +340,7 @@ public final class TraceGenerator {
   }
 
   private void writeSpans(JsonGenerator g, TraceDraw t, String inputsJson, String outputsJson, String usageJson,
-      long end) throws IOException {
+      String costJson, long end) throws IOException {
     Base64.Encoder b64 = Base64.getEncoder();
     String otelTrace = b64.encodeToString(t.otelTraceId);
     SplittableRandom r = new SplittableRandom(Arrays.hashCode(t.otelTraceId));
@@ -338,9 +360,13 @@ public final class TraceGenerator {
       long s = childStart + c * slice;
       long e = s + slice;
       if (c == t.childSpans - 1) {
-        writeSpan(g, otelTrace, id, rootId, "ChatOpenAI", s, e, error, "CHAT_MODEL",
-            new String[][] {{"mlflow.spanInputs", inputsJson}, {"mlflow.spanOutputs", outputsJson},
-                {"mlflow.chat.tokenUsage", usageJson}, {"mlflow.llm.model", quote("gpt-4o-mini")}});
+        String[][] attributes = {{"mlflow.spanInputs", inputsJson}, {"mlflow.spanOutputs", outputsJson},
+            {"mlflow.chat.tokenUsage", usageJson}, {"mlflow.llm.model", quote("gpt-4o-mini")}};
+        if (costJson != null) {
+          attributes = Arrays.copyOf(attributes, attributes.length + 1);
+          attributes[attributes.length - 1] = new String[] {"mlflow.llm.cost", costJson};
+        }
+        writeSpan(g, otelTrace, id, rootId, "ChatOpenAI", s, e, error, "CHAT_MODEL", attributes);
       } else if (c == 0) {
         writeSpan(g, otelTrace, id, rootId, "retrieve_docs", s, e, false, "RETRIEVER",
             new String[][] {{"mlflow.spanInputs", "{\"query\": " + quote(t.question) + "}"},

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -21,6 +22,7 @@ import io.tracelake.ingest.store.CanonicalTraces;
 import io.tracelake.ingest.store.IngestedFiles;
 import io.tracelake.ingest.store.QuarantineRecords;
 import io.tracelake.ingest.store.SpanTable;
+import io.tracelake.ingest.store.TraceCosts;
 import io.tracelake.ingest.store.TraceMerger;
 import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceColumns;
@@ -149,7 +151,7 @@ public final class IngestJob {
       DeltaTable traces = warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES,
           TraceColumns.REQUEST_DATE);
       Dataset<Row> canonical = parsed.where(col("trace").isNotNull()).select("trace.*")
-          .transform(p -> CanonicalTraces.fromParsed(p, config.columns(), ingestedAt));
+          .transform(p -> CanonicalTraces.fromParsed(p, config, ingestedAt));
       // Deduplication needs a shuffle of whole rows; skip it when every trace id is already unique.
       Dataset<Row> batch = distinctTraces == tracesParsed ? canonical
           : canonical.transform(CanonicalTraces::dedupeByFreshness);
@@ -171,7 +173,7 @@ public final class IngestJob {
         progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
         // A parse of its own: one that keeps every span costs more than the traces need, and caching the batch
         // between the two writes cost more than parsing it again (see the slim cache above).
-        spans = SpanTable.write(warehouse, ExportReader.parse(spark, files, config, true), config.columns(),
+        spans = SpanTable.write(warehouse, ExportReader.parse(spark, files, config, true), config,
             tracesParsed == 0 ? Set.of() : batchDates, distinctTraces != tracesParsed,
             outcome.wholeBatchAppended() && distinctTraces == tracesParsed);
         progress.stage("spans: %,d inserted, %,d of replaced versions deleted", spans.inserted(), spans.deleted());
@@ -201,7 +203,7 @@ public final class IngestJob {
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), skipped[0], filesByShape,
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
-          quarantineRows, spans.inserted(), spans.deleted(), spanRows, identityWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
+          quarantineRows, spans.inserted(), spans.deleted(), spanRows, runWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     } finally {
@@ -211,16 +213,23 @@ public final class IngestJob {
 
   /**
    * A warning for each identity column (user, session) that came out null in every trace this run wrote although
-   * those traces carry metadata: the sign of a wrong key mapping. Reads only the rows this run wrote (data skipping
-   * on {@code ingested_at}) and three narrow columns.
+   * those traces carry metadata: the sign of a wrong key mapping; and one naming the models without a price when
+   * some of those traces' cost is unknown. Reads only the rows this run wrote (data skipping on
+   * {@code ingested_at}) and narrow columns.
    */
-  private static List<String> identityWarnings(Warehouse warehouse, Timestamp ingestedAt,
+  private static List<String> runWarnings(Warehouse warehouse, Timestamp ingestedAt,
       TracelakeConfig.Columns columns) {
-    Row r = warehouse.read(TableNames.TRACES).where(col(TraceColumns.INGESTED_AT).equalTo(lit(ingestedAt)))
-        .agg(count(when(size(col(TraceColumns.TRACE_METADATA)).gt(0), 1)), count(col(TraceColumns.USER_ID)),
-            count(col(TraceColumns.SESSION_ID))).first();
+    Dataset<Row> written = warehouse.read(TableNames.TRACES)
+        .where(col(TraceColumns.INGESTED_AT).equalTo(lit(ingestedAt)));
+    Row r = written.agg(count(when(size(col(TraceColumns.TRACE_METADATA)).gt(0), 1)),
+        count(col(TraceColumns.USER_ID)), count(col(TraceColumns.SESSION_ID)),
+        count(when(col(TraceColumns.COST_SOURCE).equalTo(TraceColumns.COST_UNPRICED), 1))).first();
     List<String> warnings = new ArrayList<>();
+    if (r.getLong(3) > 0) {
+      warnings.add(unpricedWarning(written, r.getLong(3)));
+    }
     if (r.getLong(0) == 0) {
+      warnings.forEach(w -> LoggerFactory.getLogger("io.tracelake").warn("[ingest] {}", w));
       return warnings;
     }
     if (r.getLong(1) == 0) {
@@ -233,6 +242,19 @@ public final class IngestJob {
     }
     warnings.forEach(w -> LoggerFactory.getLogger("io.tracelake").warn("[ingest] {}", w));
     return warnings;
+  }
+
+  /** "cost unknown for N traces of this run: no price in cost.prices for m1 (n traces), …" (ten commonest models). */
+  private static String unpricedWarning(Dataset<Row> written, long unpricedTraces) {
+    List<Row> models = written.where(col(TraceColumns.COST_SOURCE).equalTo(TraceColumns.COST_UNPRICED))
+        .select(explode(col(TraceColumns.UNPRICED_MODELS)).as("model")).groupBy("model").count()
+        .orderBy(col("count").desc(), col("model")).limit(10).collectAsList();
+    String named = models.stream().map(m -> m.getString(0) + " (" + String.format("%,d", m.getLong(1)) + ")")
+        .collect(java.util.stream.Collectors.joining(", "));
+    boolean noModel = models.stream().anyMatch(m -> m.getString(0).equals(TraceCosts.NO_MODEL));
+    return String.format("cost unknown for %,d trace(s) of this run: no price in cost.prices for %s; add the prices "
+        + "to the config and run --reread to cost them%s", unpricedTraces, named, noModel ? " (" + TraceCosts.NO_MODEL
+        + ": token usage that names no model, which no price covers)" : "");
   }
 
   private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,

@@ -40,6 +40,7 @@ public final class HtmlReport {
     releases(h, d);
     releaseComparison(h, d);
     users(h, d);
+    cost(h, d);
     sessions(h, d);
     feedback(h, d);
     spans(h, d);
@@ -80,6 +81,7 @@ public final class HtmlReport {
     card(h, "p50_duration_ms", "p50 latency", o.getAs("p50_duration_ms"), ValueFormat.MILLIS);
     card(h, "p95_duration_ms", "p95 latency", o.getAs("p95_duration_ms"), ValueFormat.MILLIS);
     card(h, "total_tokens", "Tokens", o.getAs("total_tokens"), ValueFormat.COUNT);
+    card(h, "cost_usd", "Cost (known)", o.getAs("cost_usd"), ValueFormat.USD);
     card(h, "quarantined", "Quarantined records", quarantined, ValueFormat.COUNT);
     h.append("</section>");
   }
@@ -213,12 +215,13 @@ public final class HtmlReport {
         List.of(r -> r.getAs("environment"), r -> r.getAs("interactions")), Arrays.asList(null, ValueFormat.COUNT));
     h.append("</div></div><h3>Per app version and environment</h3>");
     table(h, "per-release", List.of("app version", "environment", "interactions", "distinct users", "sessions",
-            "error rate", "p50", "p95", "tokens"), d.perRelease(),
+            "error rate", "p50", "p95", "tokens", "cost (USD)"), d.perRelease(),
         List.of(r -> r.getAs("app_version"), r -> r.getAs("environment"), r -> r.getAs("interactions"),
             r -> r.getAs("distinct_users"), r -> r.getAs("sessions"), r -> r.getAs("error_rate"),
-            r -> r.getAs("p50_duration_ms"), r -> r.getAs("p95_duration_ms"), r -> r.getAs("total_tokens")),
+            r -> r.getAs("p50_duration_ms"), r -> r.getAs("p95_duration_ms"), r -> r.getAs("total_tokens"),
+            r -> r.getAs("cost_usd")),
         Arrays.asList(null, null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT,
-            ValueFormat.MILLIS, ValueFormat.MILLIS, ValueFormat.COUNT));
+            ValueFormat.MILLIS, ValueFormat.MILLIS, ValueFormat.COUNT, ValueFormat.USD));
     List<String> days = d.perDay().stream().map(r -> day(r)).toList();
     Map<String, double[]> p95 = new LinkedHashMap<>();
     Map<String, double[]> errors = new LinkedHashMap<>();
@@ -281,6 +284,42 @@ public final class HtmlReport {
             r -> r.getAs("error_rate"), r -> r.getAs("top_category")),
         Arrays.asList(null, ValueFormat.COUNT, ValueFormat.COUNT, ValueFormat.PERCENT, null));
     h.append("</section>");
+  }
+
+  /** Cost per release (a chart) and the users who cost most (a table), with how much of it is known. */
+  private static void cost(StringBuilder h, ReportData d) {
+    h.append("<section><h2>Cost per release and per user</h2>");
+    Row o = d.overall();
+    long interactions = ((Number) o.getAs("interactions")).longValue();
+    long costed = ((Number) o.getAs("costed_traces")).longValue();
+    if (costed == 0) {
+      h.append("<p>No trace in the range has a known cost. A trace gets one from MLflow (metadata ")
+          .append("<code>mlflow.trace.cost</code>, spans' <code>mlflow.llm.cost</code>) or from the prices of its ")
+          .append("models in the config's <code>cost.prices</code>; <code>traces.cost_source</code> says which, and ")
+          .append("<code>unpriced_models</code> what lacks a price.</p></section>");
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    double[] usd = new double[d.perRelease().size()];
+    for (int i = 0; i < usd.length; i++) {
+      Row r = d.perRelease().get(i);
+      names.add(releaseName(r));
+      usd[i] = r.getAs("cost_usd") == null ? 0 : r.<Double>getAs("cost_usd");
+    }
+    h.append("<div class=\"grid\">");
+    h.append(SvgCharts.bars("Known cost per app version · environment (USD)", names, usd, ValueFormat.USD));
+    h.append("<div><h3>The ").append(ReportData.TOP_COST_USERS).append(" users who cost most</h3>");
+    table(h, "costliest-users", List.of("user", "cost (USD)", "per trace", "traces with a cost", "interactions",
+            "sessions"), d.costliestUsers(),
+        List.of(r -> r.getAs("user_id"), r -> r.getAs("cost_usd"),
+            r -> r.<Double>getAs("cost_usd") / ((Number) r.getAs("costed_traces")).doubleValue(),
+            r -> r.getAs("costed_traces"), r -> r.getAs("interactions"), r -> r.getAs("sessions")),
+        Arrays.asList(null, ValueFormat.USD, ValueFormat.USD, ValueFormat.COUNT, ValueFormat.COUNT,
+            ValueFormat.COUNT));
+    h.append("</div></div><p class=\"note\">").append(String.format(Locale.ROOT, "%,d of %,d", costed, interactions))
+        .append(" traces in range have a known cost (<code>costed_traces</code>); the others add nothing to these ")
+        .append("sums — see <code>traces.cost_source</code> and the run summary for the models without a price.")
+        .append("</p></section>");
   }
 
   private static void sessions(StringBuilder h, ReportData d) {

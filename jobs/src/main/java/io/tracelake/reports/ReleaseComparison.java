@@ -32,14 +32,17 @@ import org.apache.spark.sql.Row;
  * releases is a unit in each). Metrics: {@code traces, sessions, users} (counts; no interval: they measure volume,
  * not quality), {@code error_rate} (ERROR traces / traces), {@code p50_duration_ms, p95_duration_ms} (exact, linear
  * interpolation, over traces with a duration), {@code tokens_per_trace} (total_tokens, none counting 0),
- * {@code turns_per_session} (traces per session, over traces with a session) and {@code negative_feedback_rate}
+ * {@code cost_per_trace} (USD, over traces whose cost_usd is known), {@code turns_per_session} (traces per session,
+ * over traces with a session), {@code cost_per_session} (the known cost of the sessions' traces per session) and
+ * {@code negative_feedback_rate}
  * (traces with a thumbs down that counts, {@link FeedbackDaily#counted}, / traces).
  */
 public final class ReleaseComparison {
 
   /** Every metric, in the order shown. */
   public static final List<String> METRICS = List.of("traces", "sessions", "users", "error_rate", "p50_duration_ms",
-      "p95_duration_ms", "tokens_per_trace", "turns_per_session", "negative_feedback_rate");
+      "p95_duration_ms", "tokens_per_trace", "cost_per_trace", "turns_per_session", "cost_per_session",
+      "negative_feedback_rate");
   /** The metrics with an interval, which a release gate can test. */
   public static final List<String> TESTED = METRICS.subList(3, METRICS.size());
 
@@ -79,7 +82,8 @@ public final class ReleaseComparison {
   }
 
   /** A resampling unit: one session of one release (or one trace without a session), with its traces' figures. */
-  record Unit(boolean session, long traces, long errors, long tokens, long negative, double[] durations) {}
+  record Unit(boolean session, long traces, long errors, long tokens, long negative, double[] durations, double cost,
+      long costed) {}
 
   private ReleaseComparison() {}
 
@@ -99,8 +103,11 @@ public final class ReleaseComparison {
   }
 
   public static Result compare(Dataset<Row> traces, Options o) {
-    Dataset<Row> base = releaseTraces(traces, o, o.baseline());
-    Dataset<Row> cand = releaseTraces(traces, o, o.candidate());
+    // A traces table written before cost was computed gets the column at its next ingest: until then, unknown.
+    Dataset<Row> withCost = List.of(traces.columns()).contains(TraceColumns.COST_USD) ? traces
+        : traces.withColumn(TraceColumns.COST_USD, lit(null).cast("double"));
+    Dataset<Row> base = releaseTraces(withCost, o, o.baseline());
+    Dataset<Row> cand = releaseTraces(withCost, o, o.candidate());
     List<Unit> baseUnits = units(base);
     List<Unit> candUnits = units(cand);
     long baseUsers = base.agg(countDistinct(col(TraceColumns.USER_ID))).first().getLong(0);
@@ -178,14 +185,17 @@ public final class ReleaseComparison {
             sum(when(col(TraceColumns.STATE).equalTo(TraceColumns.STATE_ERROR), 1L).otherwise(0L)).as("_errors"),
             sum(coalesce(col(TraceColumns.TOTAL_TOKENS), lit(0L))).as("_tokens"),
             sum(when(FeedbackDaily.countedNegative().gt(0), 1L).otherwise(0L)).as("_negative"),
-            collect_list(col(TraceColumns.EXECUTION_DURATION_MS)).as("_durations"))
+            collect_list(col(TraceColumns.EXECUTION_DURATION_MS)).as("_durations"),
+            coalesce(sum(col(TraceColumns.COST_USD).cast("decimal(30,12)")).cast("double"), lit(0.0)).as("_cost"),
+            count(col(TraceColumns.COST_USD)).as("_costed"))
         .orderBy("_unit").collectAsList()) {
       List<Object> durations = r.getList(6);
       double[] d = new double[durations.size()];
       for (int i = 0; i < d.length; i++) {
         d[i] = ((Number) durations.get(i)).doubleValue();
       }
-      units.add(new Unit(r.getBoolean(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), d));
+      units.add(new Unit(r.getBoolean(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), d,
+          r.getDouble(7), r.getLong(8)));
     }
     return units;
   }
@@ -229,20 +239,26 @@ public final class ReleaseComparison {
       double negative = 0;
       double sessions = 0;
       double sessionTraces = 0;
+      double cost = 0;
+      double costed = 0;
+      double sessionCost = 0;
       for (int u = 0; u < units.size(); u++) {
         Unit unit = units.get(u);
         traces += w[u] * unit.traces();
         errors += w[u] * unit.errors();
         tokens += w[u] * unit.tokens();
         negative += w[u] * unit.negative();
+        cost += w[u] * unit.cost();
+        costed += w[u] * unit.costed();
         if (unit.session()) {
           sessions += w[u];
           sessionTraces += w[u] * unit.traces();
+          sessionCost += w[u] * unit.cost();
         }
       }
       double[] quantiles = weightedQuantiles(w, 0.5, 0.95);
-      return new double[] {errors / traces, quantiles[0], quantiles[1], tokens / traces, sessionTraces / sessions,
-          negative / traces};
+      return new double[] {errors / traces, quantiles[0], quantiles[1], tokens / traces, cost / costed,
+          sessionTraces / sessions, costed == 0 ? Double.NaN : sessionCost / sessions, negative / traces};
     }
 
     /** Quantiles of the durations, each counted as often as its unit (linear interpolation); NaN without any. */
@@ -325,6 +341,7 @@ public final class ReleaseComparison {
     return switch (metric) {
       case "traces", "sessions", "users" -> String.format("%,d", (long) v);
       case "error_rate", "negative_feedback_rate" -> String.format("%.4f", v);
+      case "cost_per_trace", "cost_per_session" -> String.format("%.6f", v);
       default -> String.format("%.1f", v);
     };
   }

@@ -18,6 +18,7 @@ import io.tracelake.analytics.FeedbackDaily;
 import io.tracelake.analytics.SessionPaths;
 import io.tracelake.analytics.SessionSummaries;
 import io.tracelake.analytics.SessionTurns;
+import io.tracelake.analytics.TraceStats;
 import io.tracelake.analytics.UserRetention;
 import io.tracelake.analytics.UserSummary;
 import io.tracelake.analytics.VersionBreakdowns;
@@ -69,15 +70,19 @@ import org.apache.spark.sql.Row;
  *     figures; null as {@code paths}
  * @param newestReleases {@code release-compare} of the two versions whose first trace in range is the latest (all
  *     environments, the traces in range and filter); null with fewer than two versions
+ * @param costliestUsers the {@link #TOP_COST_USERS} users with the highest known cost: user_id, cost_usd,
+ *     costed_traces, interactions, sessions
  */
 public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, List<Row> perEnvironment,
     List<Row> perRelease, List<Row> releaseDays, List<Row> busiestUsers, List<Row> turnsPerSession, List<Row> gaps,
     List<Row> feedback, List<Row> quarantine, List<Row> spanTypes, List<Row> models, List<Row> activeUsers,
     List<Row> retention, List<Row> activeUsersPerEnvironment, List<Row> paths, List<Row> dropoff,
-    ReleaseComparison.Result newestReleases) {
+    ReleaseComparison.Result newestReleases, List<Row> costliestUsers) {
 
   /** How many of the commonest session paths the report lists, and the last turn its drop-off chart shows. */
   static final int TOP_PATHS = 10;
+  /** How many users the report lists by cost. */
+  static final int TOP_COST_USERS = 20;
   static final int DROPOFF_TURNS = 20;
   /** No grouping columns: the paths and the drop-off of all releases together. */
   private static final Column[] ALL_RELEASES = {};
@@ -94,16 +99,18 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
    * the traces matching {@code filter} (null: the analytics tables as they are).
    */
   public static ReportData read(Warehouse warehouse, LocalDate from, LocalDate to, Column filter, String categoryTag) {
-    Dataset<Row> traces = inRange(warehouse.read(TableNames.TRACES), TraceColumns.REQUEST_DATE, from, to);
+    Dataset<Row> traces = withCost(inRange(warehouse.read(TableNames.TRACES), TraceColumns.REQUEST_DATE, from, to));
     Dataset<Row> daily;
     Dataset<Row> users;
     Dataset<Row> turns;
     Dataset<Row> sessions;
     if (filter == null) {
-      daily = inRange(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN), DailyUserActivity.DATE, from, to);
-      users = inRange(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY), DailyUserActivity.DATE, from, to);
+      daily = withCost(inRange(warehouse.read(AnalyticsTables.VERSION_BREAKDOWN), DailyUserActivity.DATE, from, to));
+      users = withCost(inRange(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY), DailyUserActivity.DATE, from,
+          to));
       turns = inRange(warehouse.read(AnalyticsTables.SESSION_TURNS), TraceColumns.REQUEST_DATE, from, to);
-      sessions = inRange(warehouse.read(AnalyticsTables.SESSIONS), SessionSummaries.SESSION_DATE, from, to);
+      sessions = withCost(inRange(warehouse.read(AnalyticsTables.SESSIONS), SessionSummaries.SESSION_DATE, from,
+          to));
     } else {
       traces = traces.where(filter).cache();
       daily = VersionBreakdowns.daily(traces).cache();
@@ -162,7 +169,28 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
             .limit(TOP_PATHS).collectAsList() : null,
         hasPaths ? SessionPaths.dropoff(sessions, ALL_RELEASES).where(col("turn").leq(DROPOFF_TURNS)).orderBy("turn")
             .collectAsList() : null,
-        newestReleases(traces));
+        newestReleases(traces),
+        UserSummary.fromDaily(users.where(col(TraceColumns.USER_ID).isNotNull()))
+            .where(col(TraceStats.COST_USD).isNotNull())
+            .orderBy(col(TraceStats.COST_USD).desc(), col(TraceColumns.USER_ID)).limit(TOP_COST_USERS)
+            .select(TraceColumns.USER_ID, TraceStats.COST_USD, TraceStats.COSTED_TRACES, "interactions", "sessions")
+            .collectAsList());
+  }
+
+  /**
+   * A table written before cost was computed (its next ingest or analytics run adds the columns), with the cost
+   * columns it will get: unknown cost, no costed traces.
+   */
+  static Dataset<Row> withCost(Dataset<Row> rows) {
+    List<String> has = List.of(rows.columns());
+    Dataset<Row> out = rows;
+    if (!has.contains(TraceStats.COST_USD)) {
+      out = out.withColumn(TraceStats.COST_USD, lit(null).cast("double"));
+    }
+    if (!has.contains(TraceStats.COSTED_TRACES)) {
+      out = out.withColumn(TraceStats.COSTED_TRACES, lit(0L));
+    }
+    return out;
   }
 
   /**

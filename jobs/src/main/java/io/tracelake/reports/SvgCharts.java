@@ -186,6 +186,8 @@ public final class SvgCharts {
 
     ValueFormat COUNT = v -> String.format(Locale.ROOT, "%,.0f", v);
     ValueFormat PERCENT = v -> String.format(Locale.ROOT, "%.1f %%", v * 100);
+    ValueFormat USD = v -> v >= 100 ? String.format(Locale.ROOT, "$%,.0f", v)
+        : v >= 1 ? String.format(Locale.ROOT, "$%.2f", v) : String.format(Locale.ROOT, "$%.4f", v);
     ValueFormat MILLIS = v -> v >= 10_000 ? String.format(Locale.ROOT, "%.1f s", v / 1000)
         : String.format(Locale.ROOT, "%,.0f ms", v);
   }

@@ -79,6 +79,15 @@ public final class AnalyticsSchemas {
         column("negative_feedback", LongType, "of which the boolean false (a thumbs down)"));
   }
 
+  /** The known cost of the traces of {@code of} (see traces.cost_usd), and how many traces it is known for. */
+  private static List<StructField> cost(String of) {
+    return List.of(
+        column(TraceColumns.COST_USD, DoubleType, "sum of cost_usd (USD) over " + of + " whose cost is known; null "
+            + "when none's is"),
+        column("costed_traces", LongType, "how many of " + of + " have a known cost (cost_usd): fewer than all "
+            + "means part of the cost is unknown (traces.cost_source)"));
+  }
+
   private static StructField idSet(String name, String of) {
     return column(name, DataTypes.createArrayType(StringType, true), "the distinct " + of + ", sorted (what the "
         + "summaries' distinct counts are merged from)");
@@ -146,7 +155,8 @@ public final class AnalyticsSchemas {
           requestTimes(),
           mergeParts(),
           idSet("session_ids", "non-empty session ids"),
-          feedback("the traces")),
+          feedback("the traces"),
+          cost("the traces")),
       List.of("activity_date"));
 
   public static final TableSpec VERSION_BREAKDOWN = new TableSpec("version_breakdown",
@@ -162,7 +172,8 @@ public final class AnalyticsSchemas {
           mergeParts(),
           idSet("user_ids", "users (null left out)"),
           idSet("session_ids", "non-empty session ids"),
-          column("anonymous_traces", LongType, "traces without a user (active_users counts them)")),
+          column("anonymous_traces", LongType, "traces without a user (active_users counts them)"),
+          cost("the traces")),
       List.of("activity_date"));
 
   public static final TableSpec SPAN_DAILY = new TableSpec("span_daily",
@@ -232,7 +243,8 @@ public final class AnalyticsSchemas {
               + "without one) to this turn's request; null for turn 1; negative when turns overlap"),
           feedback("the trace"),
           column("path_step", StringType, "what names the turn in session paths (analytics.path_step): the trace "
-              + "name (mlflow.traceName, else the root span's name) by default, or the category tag")),
+              + "name (mlflow.traceName, else the root span's name) by default, or the category tag"),
+          column(TraceColumns.COST_USD, DoubleType, "the trace's cost_usd (null: unknown)")),
       List.of(TraceColumns.REQUEST_DATE));
 
   public static final TableSpec SESSIONS = new TableSpec("sessions",
@@ -264,7 +276,8 @@ public final class AnalyticsSchemas {
               + "under in session_paths and turn_dropoff"),
           column(TraceColumns.ENVIRONMENT, StringType, "the first turn's environment"),
           column("path", StringType, "the first five turns' path_step, joined by ' > ' ('?' for a turn without "
-              + "one)")),
+              + "one)"),
+          cost("the turns")),
       List.of("session_date"));
 
   /** The release a session counts under in the session tables: its first turn's. */
@@ -288,7 +301,8 @@ public final class AnalyticsSchemas {
           column("mean_turns", DoubleType, "mean turns of those sessions (all their turns, not only five)"),
           column("negative_feedback_rate", DoubleType, "share of those sessions with a negative feedback "
               + "(sessions.negative_feedback > 0)"),
-          column("feedback_count", LongType, "feedback on those sessions' turns that counts (as in feedback_daily)")),
+          column("feedback_count", LongType, "feedback on those sessions' turns that counts (as in feedback_daily)"),
+          cost("those sessions' turns")),
       List.of());
 
   public static final TableSpec TURN_DROPOFF = new TableSpec("turn_dropoff",
@@ -314,7 +328,8 @@ public final class AnalyticsSchemas {
           tokens("the traces"),
           column("top_category", StringType, "the most frequent category (ties: alphabetical)"),
           column("top_category_count", LongType, "traces in top_category"),
-          feedback("the user's traces")),
+          feedback("the user's traces"),
+          cost("the user's traces")),
       List.of());
 
   private static List<StructField> releaseFigures() {
@@ -325,6 +340,7 @@ public final class AnalyticsSchemas {
     fields.add(column("distinct_users", LongType, "distinct users (a null user is not counted)"));
     fields.addAll(traceFigures().subList(1, 7));
     fields.addAll(tokens("the traces"));
+    fields.addAll(cost("the traces"));
     return fields;
   }
 

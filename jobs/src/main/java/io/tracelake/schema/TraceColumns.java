@@ -33,6 +33,20 @@ public final class TraceColumns {
   public static final String SOURCE_FILE = "source_file";
   public static final String INGESTED_AT = "ingested_at";
   public static final String RECORD_HASH = "record_hash";
+  public static final String COST_USD = "cost_usd";
+  public static final String COST_SOURCE = "cost_source";
+  public static final String UNPRICED_MODELS = "unpriced_models";
+
+  /** Only in the parsed frame: the cost the record carries, where it was found, each LLM span's model and tokens. */
+  public static final String RECORDED_COST_USD = "recorded_cost_usd";
+  public static final String RECORDED_COST_SOURCE = "recorded_cost_source";
+  public static final String LLM_USAGE = "llm_usage";
+
+  /** The values of {@code cost_source}: where a trace's {@code cost_usd} comes from. */
+  public static final String COST_FROM_TRACE = "trace";
+  public static final String COST_FROM_SPANS = "spans";
+  public static final String COST_FROM_PRICES = "prices";
+  public static final String COST_UNPRICED = "unpriced";
 
   /** Only in the parsed (pre-canonical) frame: root span attributes used as identity fall-backs. */
   public static final String ROOT_SPAN_ATTRIBUTES = "root_span_attributes";

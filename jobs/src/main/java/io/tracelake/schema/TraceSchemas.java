@@ -43,6 +43,12 @@ public final class TraceSchemas {
       .add("valid", BooleanType)
       .add("overrides", StringType);
 
+  /** One span's model and token usage, as a price table reads it. */
+  public static final StructType MODEL_USAGE = new StructType()
+      .add("model", StringType)
+      .add("input_tokens", LongType, false)
+      .add("output_tokens", LongType, false);
+
   /**
    * One span of a trace, normalised across MLflow's span generations (see {@code ParsedSpan}): ids hex, the root's
    * parent null, {@code status_code} OK, ERROR or UNSET, {@code inputs}/{@code outputs} and the attribute values JSON
@@ -116,6 +122,9 @@ public final class TraceSchemas {
       .add(TraceColumns.SOURCE_FORMAT, StringType)
       .add(TraceColumns.SOURCE_FILE, StringType)
       .add(TraceColumns.CONTENT_HASH, LongType, false)
+      .add(TraceColumns.RECORDED_COST_USD, DoubleType)
+      .add(TraceColumns.RECORDED_COST_SOURCE, StringType)
+      .add(TraceColumns.LLM_USAGE, new ArrayType(MODEL_USAGE, false))
       .add(SpanColumns.SPANS, new ArrayType(SPAN, false))
       .fields());
 
@@ -125,6 +134,10 @@ public final class TraceSchemas {
       .add(TraceColumns.SOURCE_FILE, StringType)
       .add(TraceColumns.INGESTED_AT, TimestampType, false)
       .add(TraceColumns.RECORD_HASH, LongType, false)
+      // Added after the first release: at the end, where ALTER TABLE ADD COLUMNS puts them in an older table.
+      .add(TraceColumns.COST_USD, DoubleType)
+      .add(TraceColumns.COST_SOURCE, StringType)
+      .add(TraceColumns.UNPRICED_MODELS, new ArrayType(StringType, true))
       .fields());
 
   /**

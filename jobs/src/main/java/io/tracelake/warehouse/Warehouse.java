@@ -7,6 +7,7 @@ import io.tracelake.UserInputException;
 import io.tracelake.schema.TableSpec;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,9 +160,13 @@ public final class Warehouse {
     return spark.read().format("delta").option("versionAsOf", version).load(path(table));
   }
 
-  /** The table at its path, created empty from {@code schema} first if it does not exist. */
+  /**
+   * The table at its path, created empty from {@code schema} first if it does not exist. An existing table written
+   * before a column was added to {@code schema} gets the column (null in its rows) in one {@code ALTER TABLE ... ADD
+   * COLUMNS}, at the end, where the schema declares columns added later.
+   */
   public DeltaTable createIfNotExists(String table, StructType schema, String... partitionColumns) {
-    return ConcurrentWrites.retryingCreation(table, () -> {
+    DeltaTable created = ConcurrentWrites.retryingCreation(table, () -> {
       DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
       for (StructField f : schema.fields()) {
         builder = builder.addColumn(f);
@@ -171,6 +176,28 @@ public final class Warehouse {
       }
       return builder.execute();
     });
+    List<String> has = Arrays.asList(created.toDF().schema().fieldNames());
+    List<String> missing = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      if (!has.contains(f.name())) {
+        missing.add("`" + f.name() + "` " + f.dataType().sql());
+      }
+    }
+    if (missing.isEmpty()) {
+      return created;
+    }
+    org.slf4j.LoggerFactory.getLogger(Warehouse.class).info("[warehouse] adding column(s) {} to {}", missing, table);
+    try {
+      ConcurrentWrites.retrying(table, () -> spark.sql("ALTER TABLE delta.`" + path(table).replace("`", "``")
+          + "` ADD COLUMNS (" + String.join(", ", missing) + ")"));
+    } catch (RuntimeException e) {
+      // A second writer may have added them first; anything else is an error.
+      List<String> now = Arrays.asList(DeltaTable.forPath(spark, path(table)).toDF().schema().fieldNames());
+      if (!now.containsAll(Arrays.asList(schema.fieldNames()))) {
+        throw e;
+      }
+    }
+    return DeltaTable.forPath(spark, path(table));
   }
 
   /**

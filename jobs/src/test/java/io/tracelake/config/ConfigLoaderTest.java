@@ -102,6 +102,41 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void pricesAreCheckedWhenTheConfigLoads() throws Exception {
+    assertEquals(List.of(), ConfigLoader.defaults().cost().prices());
+    String good = "cost:\n  prices:\n"
+        + "    - {model: m, from: \"2025-01-01\", input_per_million_usd: 1, output_per_million_usd: 2.5}\n"
+        + "    - {model: m, from: \"2025-03-10\", input_per_million_usd: 0.5, output_per_million_usd: 2}\n";
+    TracelakeConfig loaded = ConfigLoader.load(write(good), Map.of());
+    assertEquals(java.time.LocalDate.of(2025, 3, 10), loaded.cost().prices().get(1).fromDate());
+    assertEquals(2.5, loaded.cost().prices().get(0).outputPerMillionUsd());
+
+    assertEquals("Config key 'cost.prices' has two prices for model 'm' from 2025-01-01; give each price change its "
+        + "own from date", loadError(good.replace("2025-03-10", "2025-01-01")));
+    assertEquals("Config key 'cost.prices[1].from' is '10 March'; valid: a date, YYYY-MM-DD",
+        loadError(good.replace("\"2025-03-10\"", "10 March")));
+    assertEquals("Config key 'cost.prices[0].input_per_million_usd' is -1.0; valid: a number of USD, 0 or more",
+        loadError(good.replace("input_per_million_usd: 1,", "input_per_million_usd: -1,")));
+    assertEquals("Config key 'cost.prices[1].output_per_million_usd' is null; valid: a number of USD, 0 or more",
+        loadError(good.replace(", output_per_million_usd: 2}", "}")));
+    assertTrue(loadError(good.replace("{model: m,", "{model: \"\",")).startsWith(
+        "Config key 'cost.prices[0].model' must name a model"));
+    assertTrue(loadError(good.replace("input_per_million_usd: 1,", "input_usd: 1,"))
+        .startsWith("Unknown config key 'input_usd'"));
+  }
+
+  private static Path write(String yaml) throws java.io.IOException {
+    Path file = SharedSpark.tempDir("conf").resolve("prices.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static String loadError(String yaml) throws java.io.IOException {
+    Path file = write(yaml);
+    return assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of())).getMessage();
+  }
+
+  @Test
   void missingFileIsOneClearLine() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.load(Path.of("/nonexistent/tracelake.yaml"), Map.of()));

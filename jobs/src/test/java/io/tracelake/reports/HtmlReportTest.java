@@ -101,6 +101,21 @@ class HtmlReportTest {
     assertEquals(t.getDouble(4), Double.parseDouble(figure(html, "p95_duration_ms")), 1e-9);
     assertEquals(t.getLong(5), Long.parseLong(figure(html, "total_tokens")));
     assertEquals(table("traces_quarantine").count(), Long.parseLong(figure(html, "quarantined")));
+    // The samples' newest release carries the cost MLflow records; the others are unpriced under the defaults.
+    Row cost = table("traces").selectExpr("sum(cost_usd)", "count(cost_usd)",
+        "count_if(cost_source = 'unpriced')").first();
+    assertTrue(cost.getLong(1) > 0 && cost.getLong(2) > 0, "some traces have a cost, some have none");
+    assertEquals(cost.getDouble(0), Double.parseDouble(figure(html, "cost_usd")), 1e-9);
+  }
+
+  @Test
+  void theUsersWhoCostMostAreTheUserSummarysTop() {
+    List<String> expected = table("user_summary").where("user_id IS NOT NULL AND cost_usd IS NOT NULL")
+        .orderBy(org.apache.spark.sql.functions.col("cost_usd").desc(), org.apache.spark.sql.functions.col("user_id"))
+        .limit(20).collectAsList().stream().map(r -> r.getAs("user_id") + " " + r.getAs("costed_traces"))
+        .toList();
+    List<String> shown = rows(html, "costliest-users").stream().map(r -> r.get(0) + " " + r.get(3)).toList();
+    assertEquals(expected, shown);
   }
 
   @Test
@@ -142,8 +157,8 @@ class HtmlReportTest {
     assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing loaded from the network");
     assertFalse(html.contains("<link"), "no external style sheet");
     String[] figures = html.split("<figure>");
-    assertEquals(13, figures.length, "twelve charts: seven of traces and sessions, three of active users, two of "
-        + "spans");
+    assertEquals(14, figures.length, "thirteen charts: seven of traces and sessions, three of active users, one of "
+        + "cost, two of spans");
     for (int i = 1; i < figures.length; i++) {
       assertTrue(figures[i].contains("class=\"mark\""), "chart " + i + " draws something");
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class ReleaseCompareTest {
 
   record Trace(String id, String version, String environment, String user, String session, String state,
-      Long durationMs, long tokens, boolean thumbsDown) {}
+      Long durationMs, long tokens, boolean thumbsDown, Double cost) {}
 
   private static final List<Trace> TRACES = new ArrayList<>();
   private static Path warehouse;
@@ -56,11 +56,12 @@ class ReleaseCompareTest {
           Long duration = random.nextInt(20) == 0 ? null : (long) (100 + random.nextInt(candidate ? 900 : 1000));
           TRACES.add(new Trace("t-" + version + "-" + s + "-" + t, version,
               random.nextInt(5) == 0 ? "staging" : "production", "u" + random.nextInt(60), session,
-              error ? "ERROR" : "OK", duration, 10 + random.nextInt(50), random.nextInt(8) == 0));
+              error ? "ERROR" : "OK", duration, 10 + random.nextInt(50), random.nextInt(8) == 0,
+              random.nextInt(6) == 0 ? null : (candidate ? 0.002 : 0.001) * (1 + random.nextInt(10))));
         }
       }
     }
-    TRACES.add(new Trace("t-other", "0.1", "production", "u1", null, "OK", 5L, 1, false));
+    TRACES.add(new Trace("t-other", "0.1", "production", "u1", null, "OK", 5L, 1, false, null));
     warehouse = SharedSpark.tempDir("wh-release");
     Path file = SharedSpark.tempDir("release-export").resolve("traces.jsonl");
     Files.write(file, TRACES.stream().map(ReleaseCompareTest::line).toList());
@@ -100,6 +101,7 @@ class ReleaseCompareTest {
     }
     assertTrue(first.metric("error_rate").significant(), "errors went from 5 % to 30 %");
     assertTrue(first.metric("turns_per_session").significant(), "sessions got longer");
+    assertTrue(first.metric("cost_per_trace").significant(), "traces cost twice as much");
     assertTrue(!first.metric("tokens_per_trace").significant(), "tokens did not change: " + first.metric(
         "tokens_per_trace"));
   }
@@ -161,16 +163,21 @@ class ReleaseCompareTest {
         .sorted().toArray();
     List<Trace> inSessions = traces.stream().filter(t -> t.session() != null).toList();
     long sessions = inSessions.stream().map(Trace::session).distinct().count();
-    return Map.of(
-        "traces", n,
-        "sessions", (double) sessions,
-        "users", (double) traces.stream().map(Trace::user).collect(Collectors.toCollection(HashSet::new)).size(),
-        "error_rate", traces.stream().filter(t -> t.state().equals("ERROR")).count() / n,
-        "p50_duration_ms", pandasQuantile(durations, 0.5),
-        "p95_duration_ms", pandasQuantile(durations, 0.95),
-        "tokens_per_trace", traces.stream().mapToLong(Trace::tokens).sum() / n,
-        "turns_per_session", inSessions.size() / (double) sessions,
-        "negative_feedback_rate", traces.stream().filter(Trace::thumbsDown).count() / n);
+    List<Trace> costed = traces.stream().filter(t -> t.cost() != null).toList();
+    double sessionCost = inSessions.stream().filter(t -> t.cost() != null).mapToDouble(Trace::cost).sum();
+    return Map.ofEntries(
+        Map.entry("cost_per_trace", costed.stream().mapToDouble(Trace::cost).sum() / costed.size()),
+        Map.entry("cost_per_session", sessionCost / sessions),
+        Map.entry("traces", n),
+        Map.entry("sessions", (double) sessions),
+        Map.entry("users", (double) traces.stream().map(Trace::user).collect(Collectors.toCollection(HashSet::new))
+            .size()),
+        Map.entry("error_rate", traces.stream().filter(t -> t.state().equals("ERROR")).count() / n),
+        Map.entry("p50_duration_ms", pandasQuantile(durations, 0.5)),
+        Map.entry("p95_duration_ms", pandasQuantile(durations, 0.95)),
+        Map.entry("tokens_per_trace", traces.stream().mapToLong(Trace::tokens).sum() / n),
+        Map.entry("turns_per_session", inSessions.size() / (double) sessions),
+        Map.entry("negative_feedback_rate", traces.stream().filter(Trace::thumbsDown).count() / n));
   }
 
   /** pandas' Series.quantile (linear): the value at rank (n - 1) * p, interpolated. */
@@ -192,6 +199,7 @@ class ReleaseCompareTest {
         + "\"mlflow.trace.user\": \"" + t.user() + "\"" + session + ", \"app_version\": \"" + t.version() + "\", "
         + "\"mlflow.source.type\": \"" + t.environment() + "\", \"mlflow.trace.tokenUsage\": "
         + "\"{\\\"input_tokens\\\": 0, \\\"output_tokens\\\": " + t.tokens() + ", \\\"total_tokens\\\": "
-        + t.tokens() + "}\"}, \"assessments\": " + assessments + "}}";
+        + t.tokens() + "}\"" + (t.cost() == null ? "" : ", \"mlflow.trace.cost\": \"{\\\"total_cost\\\": "
+        + t.cost() + "}\"") + "}, \"assessments\": " + assessments + "}}";
   }
 }

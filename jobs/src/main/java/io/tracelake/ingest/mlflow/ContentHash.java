@@ -1,5 +1,6 @@
 package io.tracelake.ingest.mlflow;
 
+import io.tracelake.schema.TraceColumns;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +35,16 @@ final class ContentHash {
     for (Assessment a : t.assessments) {
       h.add(a.assessmentId).add(a.name).add(a.kind).add(a.sourceType).add(a.sourceId).add(a.value).add(a.error)
           .add(a.rationale).add(a.createTime).add(a.lastUpdateTime).add(String.valueOf(a.valid)).add(a.overrides);
+    }
+    // The spans' own costs and models, only where a trace has them: a trace without them hashes as before they were
+    // read. (mlflow.trace.cost is in the metadata already.)
+    if (t.recordedCostUsd != null && TraceColumns.COST_FROM_SPANS.equals(t.recordedCostSource)) {
+      h.add(Double.toString(t.recordedCostUsd));
+    }
+    for (ModelUsage u : t.llmUsage) {
+      if (u.model() != null) {
+        h.add(u.model());
+      }
     }
     return ByteBuffer.wrap(h.digest.digest()).getLong();
   }

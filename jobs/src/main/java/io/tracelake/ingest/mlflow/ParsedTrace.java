@@ -29,6 +29,11 @@ public final class ParsedTrace {
   Long outputTokens;
   Long totalTokens;
   Integer spanCount;
+  /** The cost the trace records (see {@link TraceAssembler}), and where it was found; both null when none. */
+  Double recordedCostUsd;
+  String recordedCostSource;
+  /** Each span with token usage: its model and tokens, for a price table. */
+  List<ModelUsage> llmUsage;
   List<Assessment> assessments;
   Map<String, String> rootSpanAttributes;
   String sourceFormat;
@@ -66,7 +71,16 @@ public final class ParsedTrace {
         CatalystValues.string(responsePreview), CatalystValues.map(metadata), CatalystValues.map(tags), inputTokens,
         outputTokens, totalTokens, spanCount, CatalystValues.array(assessmentRows),
         CatalystValues.map(rootSpanAttributes), CatalystValues.string(sourceFormat),
-        CatalystValues.string(sourceFile), contentHash, spans == null ? null : spanRows());
+        CatalystValues.string(sourceFile), contentHash, recordedCostUsd, CatalystValues.string(recordedCostSource),
+        usageRows(), spans == null ? null : spanRows());
+  }
+
+  private GenericArrayData usageRows() {
+    Object[] rows = new Object[llmUsage.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = llmUsage.get(i).toInternalRow();
+    }
+    return new GenericArrayData(rows);
   }
 
   private GenericArrayData spanRows() {

@@ -25,6 +25,7 @@ final class SpanReader {
   private static final String ATTR_CHAT_USAGE = "mlflow.chat.tokenUsage";
   private static final String ATTR_GENAI_INPUT_TOKENS = "gen_ai.usage.input_tokens";
   private static final String ATTR_GENAI_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+  private static final String ATTR_LLM_COST = "mlflow.llm.cost";
 
   private final Set<String> rootAttributeKeys;
   private final boolean captureSpans;
@@ -199,6 +200,9 @@ final class SpanReader {
         case ATTR_CHAT_USAGE -> s.chatUsage = keep(all, key, stringOrJson(p));
         case ATTR_GENAI_INPUT_TOKENS -> s.genAiInputTokens = keep(all, key, stringOrJson(p));
         case ATTR_GENAI_OUTPUT_TOKENS -> s.genAiOutputTokens = keep(all, key, stringOrJson(p));
+        case ATTR_LLM_COST -> s.llmCost = keep(all, key, stringOrJson(p));
+        case SpanFields.ATTR_MODEL, SpanFields.ATTR_GENAI_REQUEST_MODEL, SpanFields.ATTR_GENAI_RESPONSE_MODEL ->
+            s.models.put(key, keep(all, key, stringOrJson(p)));
         case ATTR_INPUTS -> {
           if (mayBeRoot) {
             s.inputs = stringOrJson(p);
@@ -240,9 +244,9 @@ final class SpanReader {
     }
     if (kept != null) {
       kept.attributes = all;
-      kept.model = firstAttribute(all, "mlflow.llm.model", "gen_ai.request.model", "gen_ai.response.model");
+      kept.model = s.model();
       kept.provider = firstAttribute(all, "mlflow.llm.provider", "gen_ai.provider.name", "gen_ai.system");
-      kept.cost = SpanCost.total(all.get("mlflow.llm.cost"));
+      kept.cost = SpanCost.total(s.llmCost);
     }
   }
 

@@ -17,7 +17,9 @@ import java.util.Set;
  * request and response are the root span's inputs and outputs, else metadata {@code mlflow.traceInputs/Outputs}, else
  * MLflow 2's {@code data.request/response}, else a saved frame's {@code request/response} columns; tokens come from
  * metadata {@code mlflow.trace.tokenUsage}, else the sum over spans of {@code mlflow.chat.tokenUsage} (or the
- * OpenTelemetry {@code gen_ai.usage.*} attributes).
+ * OpenTelemetry {@code gen_ai.usage.*} attributes); the recorded cost is metadata {@code mlflow.trace.cost} (source
+ * {@code trace}), else the sum of the spans' {@code mlflow.llm.cost} (source {@code spans}), both JSON
+ * {@code {input_cost, output_cost, total_cost}} in USD.
  */
 final class TraceAssembler {
 
@@ -26,6 +28,9 @@ final class TraceAssembler {
 
   private static final Set<String> STATES = Set.of(TraceColumns.STATE_OK, TraceColumns.STATE_ERROR,
       TraceColumns.STATE_IN_PROGRESS, TraceColumns.STATE_UNSPECIFIED);
+
+  /** Where MLflow 3.10+ records a trace's cost (JSON, USD). */
+  static final String TRACE_COST_KEY = "mlflow.trace.cost";
 
   private TraceAssembler() {}
 
@@ -80,6 +85,15 @@ final class TraceAssembler {
       t.outputTokens = usage.output();
       t.totalTokens = usage.total();
     }
+    Double traceCost = SpanCost.total(t.metadata.get(TRACE_COST_KEY));
+    if (traceCost != null) {
+      t.recordedCostUsd = traceCost;
+      t.recordedCostSource = TraceColumns.COST_FROM_TRACE;
+    } else if (f.spanCostSeen) {
+      t.recordedCostUsd = f.spanCost;
+      t.recordedCostSource = TraceColumns.COST_FROM_SPANS;
+    }
+    t.llmUsage = f.llmUsage;
     t.spanCount = f.spanCount != null ? f.spanCount : spansFromSizeStats(t.metadata.get("mlflow.trace.sizeStats"));
     t.sourceFormat = context.shapeLabel() + "/" + recordFormat(f);
     t.sourceFile = context.sourceFile();

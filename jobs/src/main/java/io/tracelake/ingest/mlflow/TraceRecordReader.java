@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -449,6 +450,11 @@ public final class TraceRecordReader {
     long spanInputTokens;
     long spanOutputTokens;
     long spanTotalTokens;
+    /** The sum of the spans' own costs ({@code mlflow.llm.cost}), and whether any span had one. */
+    double spanCost;
+    boolean spanCostSeen;
+    /** Each span with token usage: its model and tokens. */
+    final List<ModelUsage> llmUsage = new ArrayList<>();
     boolean spanUsageSeen;
     /** Every span, when the reader captures spans. */
     final List<ParsedSpan> spans = new ArrayList<>();
@@ -475,16 +481,43 @@ public final class TraceRecordReader {
     String chatUsage;
     String genAiInputTokens;
     String genAiOutputTokens;
+    String llmCost;
+    /** The model attributes the span has, by key. */
+    final Map<String, String> models = new HashMap<>(2);
     final Map<String, String> attributes = new LinkedHashMap<>(4);
 
+    static final String ATTR_MODEL = "mlflow.llm.model";
+    static final String ATTR_GENAI_REQUEST_MODEL = "gen_ai.request.model";
+    static final String ATTR_GENAI_RESPONSE_MODEL = "gen_ai.response.model";
+
     void addUsageTo(RecordFields f) {
+      Double cost = SpanCost.total(llmCost);
+      if (cost != null) {
+        f.spanCostSeen = true;
+        f.spanCost += cost;
+      }
       TokenUsage usage = usage();
       if (usage != null) {
         f.spanUsageSeen = true;
         f.spanInputTokens += usage.input();
         f.spanOutputTokens += usage.output();
         f.spanTotalTokens += usage.total();
+        f.llmUsage.add(new ModelUsage(model(), usage.input(), usage.output()));
       }
+    }
+
+    /** The span's model: MLflow's attribute, else OpenTelemetry's requested, then responded model; null if none. */
+    String model() {
+      for (String key : List.of(ATTR_MODEL, ATTR_GENAI_REQUEST_MODEL, ATTR_GENAI_RESPONSE_MODEL)) {
+        String v = models.get(key);
+        if (v != null) {
+          String text = JsonValues.unquoteJsonString(v);
+          if (text != null && !text.isBlank()) {
+            return text;
+          }
+        }
+      }
+      return null;
     }
 
     /** This span's own usage: {@code mlflow.chat.tokenUsage}, else the OpenTelemetry {@code gen_ai.usage.*}. */

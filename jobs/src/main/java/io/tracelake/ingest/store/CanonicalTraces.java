@@ -31,28 +31,29 @@ public final class CanonicalTraces {
   private CanonicalTraces() {}
 
   /**
-   * Resolves the configured identity columns and adds the ingest columns.
+   * Resolves the configured identity columns and the cost ({@link TraceCosts}), and adds the ingest columns.
    *
    * <p>Input: rows of {@link TraceSchemas#PARSED_TRACE}. Grain: unchanged (one row per parsed record, duplicates
    * included). Output: {@link TraceSchemas#TRACES} columns in table order. Each identity column is the first
    * non-empty value among its configured metadata keys, then its root span attributes; empty strings become null.
    */
-  public static Dataset<Row> fromParsed(Dataset<Row> parsed, TracelakeConfig.Columns columns,
-      Timestamp ingestedAt) {
-    return withRecordHash(parsed, columns).withColumn(TraceColumns.INGESTED_AT, lit(ingestedAt))
+  public static Dataset<Row> fromParsed(Dataset<Row> parsed, TracelakeConfig config, Timestamp ingestedAt) {
+    return withRecordHash(parsed, config).withColumn(TraceColumns.INGESTED_AT, lit(ingestedAt))
         .select(tableColumns());
   }
 
   /**
-   * The parsed rows with the configured identity columns and {@code record_hash} added: what names the version of a
-   * trace that {@link #fromParsed} writes. Input: {@link TraceSchemas#PARSED_TRACE} rows; grain unchanged.
+   * The parsed rows with the configured identity columns, the cost columns and {@code record_hash} added: what names
+   * the version of a trace that {@link #fromParsed} writes. Input: {@link TraceSchemas#PARSED_TRACE} rows; grain
+   * unchanged.
    */
-  static Dataset<Row> withRecordHash(Dataset<Row> parsed, TracelakeConfig.Columns columns) {
+  static Dataset<Row> withRecordHash(Dataset<Row> parsed, TracelakeConfig config) {
     Dataset<Row> withIdentity = parsed;
-    for (Map.Entry<String, TracelakeConfig.KeySources> c : columns.byColumn().entrySet()) {
+    for (Map.Entry<String, TracelakeConfig.KeySources> c : config.columns().byColumn().entrySet()) {
       withIdentity = withIdentity.withColumn(c.getKey(), firstNonEmpty(c.getValue()));
     }
-    return withIdentity.withColumn(TraceColumns.RECORD_HASH, recordHash());
+    return TraceCosts.withCosts(withIdentity, config.cost().prices())
+        .withColumn(TraceColumns.RECORD_HASH, recordHash());
   }
 
   /**
@@ -123,12 +124,13 @@ public final class CanonicalTraces {
   }
 
   /**
-   * The record hash: the content hash computed while parsing, combined with the configured identity columns (which a
-   * change of config can change without a change of content).
+   * The record hash: the content hash computed while parsing, combined with the configured identity columns and the
+   * cost (which a change of config can change without a change of content).
    */
   private static Column recordHash() {
     return xxhash64(col(TraceColumns.CONTENT_HASH), col(TraceColumns.USER_ID), col(TraceColumns.SESSION_ID),
-        col(TraceColumns.ENVIRONMENT), col(TraceColumns.APP_VERSION), col(TraceColumns.DEPLOYMENT_ID));
+        col(TraceColumns.ENVIRONMENT), col(TraceColumns.APP_VERSION), col(TraceColumns.DEPLOYMENT_ID),
+        col(TraceColumns.COST_USD), col(TraceColumns.COST_SOURCE), col(TraceColumns.UNPRICED_MODELS));
   }
 
   private static Column[] tableColumns() {

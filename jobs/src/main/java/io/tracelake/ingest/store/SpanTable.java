@@ -54,7 +54,7 @@ public final class SpanTable {
    * @param batchIsWhatTracesHolds the batch, without duplicates, was appended whole onto dates {@code traces} had no
    *     rows for: its spans are written as they are, without comparing versions with {@code traces}
    */
-  public static Outcome write(Warehouse warehouse, Dataset<Row> parsed, TracelakeConfig.Columns columns,
+  public static Outcome write(Warehouse warehouse, Dataset<Row> parsed, TracelakeConfig config,
       Set<LocalDate> batchDates, boolean hasDuplicates, boolean batchIsWhatTracesHolds) {
     DeltaTable spans = warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
     if (batchDates.isEmpty()) {
@@ -64,7 +64,7 @@ public final class SpanTable {
     if (batchIsWhatTracesHolds) {
       // No stored trace shares an id with the batch (its dates were empty in traces, so they are empty here too).
       Dataset<Row> all = CanonicalTraces.withRecordHash(parsed.where(col("trace").isNotNull()).select("trace.*"),
-              columns)
+              config)
           .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), col(TraceColumns.RECORD_HASH),
               explode(col(SpanColumns.SPANS)).as("_span"))
           .select(spanColumns(col("_span")));
@@ -77,7 +77,7 @@ public final class SpanTable {
         .select(col(TraceColumns.TRACE_ID).as("_t_id"), col(TraceColumns.RECORD_HASH).as("_t_hash"));
     // Every batch trace with the version traces holds, one row per span (a trace without spans: one null span).
     Dataset<Row> held = CanonicalTraces.withRecordHash(parsed.where(col("trace").isNotNull()).select("trace.*"),
-            columns)
+            config)
         .select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), col(TraceColumns.RECORD_HASH),
             explode_outer(col(SpanColumns.SPANS)).as("_span"))
         .join(current, col(TraceColumns.TRACE_ID).equalTo(col("_t_id"))
