@@ -20,7 +20,7 @@ final class TraceRows {
 
   /**
    * Adds a trace. {@code time} is RFC 3339 UTC; {@code durationMs}, {@code user}, {@code session}, {@code version},
-   * {@code env}, {@code category} and {@code tokens} may be null.
+   * {@code env}, {@code category} and {@code tokens} may be null; a trace with tokens costs USD 2 per million.
    */
   TraceRows add(String id, String time, String state, Long durationMs, String user, String session, String version,
       String env, String category, Long tokens) {
@@ -30,7 +30,8 @@ final class TraceRows {
         session, env, version, null, "chat", "{\"q\": \"" + id + "\"}", "\"answer " + id + "\"", id, "answer " + id,
         CollectionConverters.asScala(Map.<String, String>of()), CollectionConverters.asScala(tags),
         tokens == null ? null : tokens / 2, tokens == null ? null : tokens - tokens / 2, tokens, 1,
-        CollectionConverters.asScala(List.<Row>of()).toSeq(), "test", "test", Instant.EPOCH, 0L));
+        CollectionConverters.asScala(List.<Row>of()).toSeq(), "test", "test", Instant.EPOCH, 0L,
+        tokens == null ? null : tokens * 0.000002, tokens == null ? null : "prices", null));
     return this;
   }
 
