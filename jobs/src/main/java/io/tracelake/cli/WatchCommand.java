@@ -40,6 +40,11 @@ public final class WatchCommand implements Callable<Integer> {
       description = "Stop after N batches (default: 0, watch until stopped).")
   int batches;
 
+  @Option(names = "--maintain-every", paramLabel = "N", defaultValue = "50",
+      description = "Compact and vacuum the warehouse (as 'maintain') after every N-th batch, so that a watch that "
+          + "runs for days keeps its file counts bounded; 0: never (default: ${DEFAULT-VALUE}).")
+  int maintainEvery;
+
   @Mixin
   ShapeOption shape;
 
@@ -52,7 +57,7 @@ public final class WatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     InputWatch.Options options = new InputWatch.Options(inputs, warehouse, shape.override(), seconds(everySeconds),
-        seconds(settleSeconds), batches);
+        seconds(settleSeconds), batches, maintainEvery);
     TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake watch");
     InputWatch.run(spark, config, options);

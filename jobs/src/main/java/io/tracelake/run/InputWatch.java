@@ -6,6 +6,7 @@ import io.tracelake.analytics.AnalyticsJob;
 import io.tracelake.analytics.DateSelection;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.files.FileShape;
+import io.tracelake.maintain.WarehouseMaintenance;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Duration;
@@ -29,10 +30,13 @@ public final class InputWatch {
 
   /**
    * What to watch. {@code formatOverride} null means detect each file's shape; {@code maxBatches} 0 means watch until
-   * stopped.
+   * stopped; {@code maintainEvery} N compacts and vacuums the warehouse after every N-th batch (0: never).
    */
   public record Options(List<String> inputs, String warehouse, FileShape formatOverride, Duration every,
-      Duration settle, int maxBatches) {
+      Duration settle, int maxBatches, int maintainEvery) {
+
+    /** A watch's default: maintenance after every 50th batch (hourly at one batch a minute). */
+    public static final int DEFAULT_MAINTAIN_EVERY = 50;
 
     public Options {
       if (every.isNegative() || every.isZero()) {
@@ -43,6 +47,9 @@ public final class InputWatch {
       }
       if (maxBatches < 0) {
         throw new UserInputException("--batches must be 0 (no limit) or more, got " + maxBatches);
+      }
+      if (maintainEvery < 0) {
+        throw new UserInputException("--maintain-every must be 0 (never) or more batches, got " + maintainEvery);
       }
     }
   }
@@ -77,9 +84,29 @@ public final class InputWatch {
       System.out.print(outcome.render());
       System.out.printf("Batch %d finished in %.1f s (ingest %.1f s, analytics %.1f s)%n%n", batches,
           (System.nanoTime() - start) / 1e9, outcome.ingest().seconds(), outcome.analytics().seconds());
+      if (options.maintainEvery() > 0 && batches % options.maintainEvery() == 0) {
+        maintain(warehouse, batches, progress);
+      }
       System.out.flush();
     }
     return batches;
+  }
+
+  /**
+   * Compacts and vacuums every table (Delta's 7-day retention), so that a watch that runs for days keeps its file
+   * counts bounded without a second schedule; between batches, so no write of the watch's own overlaps it.
+   */
+  private static void maintain(Warehouse warehouse, int batches, Progress progress) {
+    progress.stage("maintenance after batch %d", batches);
+    long start = System.nanoTime();
+    List<WarehouseMaintenance.TableUpkeep> tables =
+        WarehouseMaintenance.run(warehouse, WarehouseMaintenance.DEFAULT_RETENTION_HOURS);
+    System.out.printf("Maintenance after batch %d in %.1f s: data files stored %,d -> %,d, files in use %,d -> %,d"
+            + "%n%n", batches, (System.nanoTime() - start) / 1e9,
+        tables.stream().mapToLong(WarehouseMaintenance.TableUpkeep::storedFilesBefore).sum(),
+        tables.stream().mapToLong(WarehouseMaintenance.TableUpkeep::storedFilesAfter).sum(),
+        tables.stream().mapToLong(WarehouseMaintenance.TableUpkeep::activeFilesBefore).sum(),
+        tables.stream().mapToLong(WarehouseMaintenance.TableUpkeep::activeFilesAfter).sum());
   }
 
   /** Recomputes the dates of ingests whose analytics did not run (a watch or run stopped between the two). */
