@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * <p>The traces carry cost every way MLflow writes it — metadata {@code mlflow.trace.cost}, spans'
  * {@code mlflow.llm.cost}, or only tokens and a model (MLflow's attribute or OpenTelemetry's) for the price table —
  * and the ways it goes missing: a model without a price, a span without a model, a date before a model's first price,
- * token usage without spans, no usage at all. The price table changes a model's price on 2025-03-10 (UTC). Two
+ * token usage without spans, no usage at all, a trace still in progress. The price table changes a model's price on 2025-03-10 (UTC). Two
  * deliveries and two analytics runs (the second brings new traces, a late trace on an old date and a re-delivery
  * that finishes an in-progress trace with its spans), then a re-read under a price table that prices the missing
  * model: every figure is checked after the incremental runs and again after the re-read.
@@ -87,6 +87,9 @@ class TraceCostTest {
     T unfinished = new T("c-late-finish", "2025-03-09", 5, "u-1", "s-1", "v1", "prod", "IN_PROGRESS", null, null,
         List.of());
     first.add(unfinished);
+    // Still in progress at the end: spans with tokens and a priced model, but no cost until it ends.
+    first.add(new T("c-still-running", "2025-03-10", 7, "u-3", "s-3", "v2", "prod", "IN_PROGRESS", null, null,
+        List.of(new Span("m-small", false, 500L, 0L, null))));
     List<T> second = new ArrayList<>();
     for (int i = 90; i < 120; i++) {
       second.add(randomTrace("c-" + i, random));
@@ -150,6 +153,9 @@ class TraceCostTest {
 
   /** The expected cost of one trace under {@code prices}, computed here, not by the code under test. */
   private static Cost expected(T t, List<TracelakeConfig.Price> prices) {
+    if (t.state().equals("IN_PROGRESS")) {
+      return new Cost(null, null, null);
+    }
     if (t.traceCostJson() != null) {
       return new Cost(costOf(t.traceCostJson()), "trace", null);
     }

@@ -28,7 +28,8 @@ import org.apache.spark.sql.Row;
  * request date). When a span's model has no price (or the span names no model, or the trace reports tokens but no
  * span does), the cost is unknown: null, {@code cost_source} {@code unpriced} and {@code unpriced_models} naming
  * what is missing ({@value #NO_MODEL} for a span without a model) — never a 0 that looks like a cost. A trace with no
- * cost and no token usage has none of the three.
+ * cost and no token usage has none of the three, and neither has a trace still in progress: its cost is not known
+ * until it ends (the finished version, delivered again, brings it).
  */
 public final class TraceCosts {
 
@@ -48,9 +49,10 @@ public final class TraceCosts {
     Column unpriced = array_sort(array_distinct(transform(filter(usage, u -> costOf(u, date, prices).isNull()),
         u -> coalesce(u.getField("model"), lit(NO_MODEL)))));
     Column priced = aggregate(usage, lit(0.0), (sum, u) -> sum.plus(costOf(u, date, prices)));
-    Column recorded = col(TraceColumns.RECORDED_COST_SOURCE).isNotNull();
-    Column hasUsage = size(usage).gt(0);
-    Column tokensWithoutSpans = size(usage).equalTo(0).and(col(TraceColumns.TOTAL_TOKENS).gt(0));
+    Column finished = col(TraceColumns.STATE).notEqual(lit(TraceColumns.STATE_IN_PROGRESS));
+    Column recorded = finished.and(col(TraceColumns.RECORDED_COST_SOURCE).isNotNull());
+    Column hasUsage = finished.and(size(usage).gt(0));
+    Column tokensWithoutSpans = finished.and(size(usage).equalTo(0)).and(col(TraceColumns.TOTAL_TOKENS).gt(0));
     Column allPriced = hasUsage.and(size(unpriced).equalTo(0));
     return parsed
         .withColumn(TraceColumns.COST_USD, when(recorded, col(TraceColumns.RECORDED_COST_USD))
