@@ -59,7 +59,7 @@ public record TracelakeConfig(Columns columns, Flatten flatten, Analytics analyt
 
   /**
    * {@code prices}: what a model costs, for traces that record no cost of their own (see
-   * {@link io.tracelake.ingest.store.TraceCosts}).
+   * {@link io.tracelake.ingest.mlflow.TraceCost}).
    */
   public record Cost(List<Price> prices) {}
 

@@ -18,11 +18,11 @@ import io.tracelake.ingest.files.DetectedFile;
 import io.tracelake.ingest.files.ExportReader;
 import io.tracelake.ingest.files.FileShape;
 import io.tracelake.ingest.files.InputTables;
+import io.tracelake.ingest.mlflow.TraceCost;
 import io.tracelake.ingest.store.CanonicalTraces;
 import io.tracelake.ingest.store.IngestedFiles;
 import io.tracelake.ingest.store.QuarantineRecords;
 import io.tracelake.ingest.store.SpanTable;
-import io.tracelake.ingest.store.TraceCosts;
 import io.tracelake.ingest.store.TraceMerger;
 import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceColumns;
@@ -111,11 +111,13 @@ public final class IngestJob {
 
     if (files.isEmpty()) {
       // Nothing new to read: no parse, no table write but the run's row (watch and the next run read it).
-      warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES, TraceColumns.REQUEST_DATE);
+      warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES, TraceSchemas.TRACES_STATS_COLUMNS,
+          TraceColumns.REQUEST_DATE);
       warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
       long spanRows = -1;
       if (config.ingest().spans()) {
-        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
+        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceSchemas.SPANS_STATS_COLUMNS,
+            TraceColumns.REQUEST_DATE);
         spanRows = warehouse.read(TableNames.SPANS).count();
       }
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
@@ -149,7 +151,7 @@ public final class IngestJob {
           rejections);
 
       DeltaTable traces = warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES,
-          TraceColumns.REQUEST_DATE);
+          TraceSchemas.TRACES_STATS_COLUMNS, TraceColumns.REQUEST_DATE);
       Dataset<Row> canonical = parsed.where(col("trace").isNotNull()).select("trace.*")
           .transform(p -> CanonicalTraces.fromParsed(p, config, ingestedAt));
       // Deduplication needs a shuffle of whole rows; skip it when every trace id is already unique.
@@ -168,7 +170,8 @@ public final class IngestJob {
       SpanTable.Outcome spans = new SpanTable.Outcome(0, 0);
       // Without spans in the batch and without replaced versions (whose old spans go) there is nothing to write.
       if (config.ingest().spans() && spansInBatch == 0 && outcome.updated() == 0) {
-        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
+        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceSchemas.SPANS_STATS_COLUMNS,
+            TraceColumns.REQUEST_DATE);
       } else if (config.ingest().spans()) {
         progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
         // A parse of its own: one that keeps every span costs more than the traces need, and caching the batch
@@ -203,7 +206,8 @@ public final class IngestJob {
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), skipped[0], filesByShape,
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
-          quarantineRows, spans.inserted(), spans.deleted(), spanRows, runWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
+          quarantineRows, spans.inserted(), spans.deleted(), spanRows,
+          runWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     } finally {
@@ -251,9 +255,9 @@ public final class IngestJob {
         .orderBy(col("count").desc(), col("model")).limit(10).collectAsList();
     String named = models.stream().map(m -> m.getString(0) + " (" + String.format("%,d", m.getLong(1)) + ")")
         .collect(java.util.stream.Collectors.joining(", "));
-    boolean noModel = models.stream().anyMatch(m -> m.getString(0).equals(TraceCosts.NO_MODEL));
+    boolean noModel = models.stream().anyMatch(m -> m.getString(0).equals(TraceCost.NO_MODEL));
     return String.format("cost unknown for %,d trace(s) of this run: no price in cost.prices for %s; add the prices "
-        + "to the config and run --reread to cost them%s", unpricedTraces, named, noModel ? " (" + TraceCosts.NO_MODEL
+        + "to the config and run --reread to cost them%s", unpricedTraces, named, noModel ? " (" + TraceCost.NO_MODEL
         + ": token usage that names no model, which no price covers)" : "");
   }
 

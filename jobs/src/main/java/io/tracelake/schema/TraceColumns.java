@@ -37,11 +37,6 @@ public final class TraceColumns {
   public static final String COST_SOURCE = "cost_source";
   public static final String UNPRICED_MODELS = "unpriced_models";
 
-  /** Only in the parsed frame: the cost the record carries, where it was found, each LLM span's model and tokens. */
-  public static final String RECORDED_COST_USD = "recorded_cost_usd";
-  public static final String RECORDED_COST_SOURCE = "recorded_cost_source";
-  public static final String LLM_USAGE = "llm_usage";
-
   /** The values of {@code cost_source}: where a trace's {@code cost_usd} comes from. */
   public static final String COST_FROM_TRACE = "trace";
   public static final String COST_FROM_SPANS = "spans";

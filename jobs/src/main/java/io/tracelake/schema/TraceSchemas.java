@@ -43,12 +43,6 @@ public final class TraceSchemas {
       .add("valid", BooleanType)
       .add("overrides", StringType);
 
-  /** One span's model and token usage, as a price table reads it. */
-  public static final StructType MODEL_USAGE = new StructType()
-      .add("model", StringType)
-      .add("input_tokens", LongType, false)
-      .add("output_tokens", LongType, false);
-
   /**
    * One span of a trace, normalised across MLflow's span generations (see {@code ParsedSpan}): ids hex, the root's
    * parent null, {@code status_code} OK, ERROR or UNSET, {@code inputs}/{@code outputs} and the attribute values JSON
@@ -122,9 +116,9 @@ public final class TraceSchemas {
       .add(TraceColumns.SOURCE_FORMAT, StringType)
       .add(TraceColumns.SOURCE_FILE, StringType)
       .add(TraceColumns.CONTENT_HASH, LongType, false)
-      .add(TraceColumns.RECORDED_COST_USD, DoubleType)
-      .add(TraceColumns.RECORDED_COST_SOURCE, StringType)
-      .add(TraceColumns.LLM_USAGE, new ArrayType(MODEL_USAGE, false))
+      .add(TraceColumns.COST_USD, DoubleType)
+      .add(TraceColumns.COST_SOURCE, StringType)
+      .add(TraceColumns.UNPRICED_MODELS, new ArrayType(StringType, true))
       .add(SpanColumns.SPANS, new ArrayType(SPAN, false))
       .fields());
 
@@ -139,6 +133,20 @@ public final class TraceSchemas {
       .add(TraceColumns.COST_SOURCE, StringType)
       .add(TraceColumns.UNPRICED_MODELS, new ArrayType(StringType, true))
       .fields());
+
+  /**
+   * The {@code traces} columns Delta keeps min/max statistics on (table property
+   * {@code delta.dataSkippingStatsColumns}): those queries filter on. Delta's default, the first 32 columns, takes
+   * in the request and response texts and the metadata maps too, and collecting those statistics cost a quarter of
+   * the {@code traces} write (measured, docs/benchmarks.md).
+   */
+  public static final List<String> TRACES_STATS_COLUMNS = List.of(TraceColumns.TRACE_ID, TraceColumns.REQUEST_TIME,
+      TraceColumns.STATE, TraceColumns.USER_ID, TraceColumns.SESSION_ID, TraceColumns.ENVIRONMENT,
+      TraceColumns.APP_VERSION, TraceColumns.INGESTED_AT);
+
+  /** The {@code spans} columns Delta keeps statistics on, as {@link #TRACES_STATS_COLUMNS}. */
+  public static final List<String> SPANS_STATS_COLUMNS = List.of(TraceColumns.TRACE_ID, TraceColumns.RECORD_HASH,
+      SpanColumns.START_TIME, SpanColumns.SPAN_TYPE, SpanColumns.MODEL);
 
   /**
    * The {@code spans} table: one row per span of each trace in {@code traces}, partitioned by the trace's

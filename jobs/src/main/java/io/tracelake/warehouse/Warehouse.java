@@ -42,6 +42,8 @@ public final class Warehouse {
   private final Set<String> described = ConcurrentHashMap.newKeySet();
   /** Marks the tombstones {@link #withTombstones} adds to a MERGE's source. */
   private static final String GONE = "_gone";
+  /** The Delta table property naming the columns statistics are kept on. */
+  private static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
 
   /** Delta's idempotent-write settings, which WRITE and MERGE commands alike read from the session. */
   private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
@@ -166,6 +168,17 @@ public final class Warehouse {
    * COLUMNS}, at the end, where the schema declares columns added later.
    */
   public DeltaTable createIfNotExists(String table, StructType schema, String... partitionColumns) {
+    return createIfNotExists(table, schema, List.of(), partitionColumns);
+  }
+
+  /**
+   * {@link #createIfNotExists(String, StructType, String...)}, with Delta's statistics kept on {@code statsColumns}
+   * only (empty: Delta's default, the first 32 columns). A table created without it gets it once, for the files
+   * written from then on.
+   */
+  public DeltaTable createIfNotExists(String table, StructType schema, List<String> statsColumns,
+      String... partitionColumns) {
+    String stats = String.join(",", statsColumns);
     DeltaTable created = ConcurrentWrites.retryingCreation(table, () -> {
       DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
       for (StructField f : schema.fields()) {
@@ -174,8 +187,16 @@ public final class Warehouse {
       if (partitionColumns.length > 0) {
         builder = builder.partitionedBy(partitionColumns);
       }
+      if (!stats.isEmpty()) {
+        builder = builder.property(STATS_COLUMNS, stats);
+      }
       return builder.execute();
     });
+    if (!stats.isEmpty() && !stats.equals(created.detail().first().<scala.collection.Map<String, String>>getAs(
+        "properties").getOrElse(STATS_COLUMNS, () -> ""))) {
+      ConcurrentWrites.retrying(table, () -> spark.sql("ALTER TABLE delta.`" + path(table).replace("`", "``")
+          + "` SET TBLPROPERTIES ('" + STATS_COLUMNS + "' = '" + stats + "')"));
+    }
     List<String> has = Arrays.asList(created.toDF().schema().fieldNames());
     List<String> missing = new ArrayList<>();
     for (StructField f : schema.fields()) {

@@ -10,6 +10,7 @@ import io.tracelake.UserInputException;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.ingest.mlflow.JsonValues;
 import io.tracelake.ingest.mlflow.ReadLimits;
+import io.tracelake.ingest.mlflow.TraceCost;
 import io.tracelake.schema.TraceSchemas;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -165,8 +166,9 @@ public final class ExportReader {
       boolean withSpans) {
     List<String> rootKeys = config.columns().rootSpanAttributeKeys();
     ReadLimits limits = ReadLimits.of(config.ingest());
+    TraceCost.Prices prices = TraceCost.Prices.of(config.cost().prices());
     List<DetectedFile> unreadableParquet = new ArrayList<>();
-    JavaRDD<InternalRow> frames = parseFrames(spark, files, rootKeys, limits, withSpans, unreadableParquet);
+    JavaRDD<InternalRow> frames = parseFrames(spark, files, rootKeys, limits, withSpans, prices, unreadableParquet);
 
     List<DetectedFile> others = new ArrayList<>(files);
     others.removeIf(f -> f.shape() == FileShape.PARQUET || f.shape() == FileShape.TABLE);
@@ -175,7 +177,7 @@ public final class ExportReader {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConfHolder conf = new HadoopConfHolder(spark.sparkContext().hadoopConfiguration());
     JavaRDD<InternalRow> rows = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-        .flatMap(new ParseTaskRunner(conf, rootKeys, limits, withSpans));
+        .flatMap(new ParseTaskRunner(conf, rootKeys, limits, withSpans, prices));
     if (frames != null) {
       rows = rows.union(frames);
     }
@@ -189,7 +191,8 @@ public final class ExportReader {
    * {@link FrameRowParser}; a Parquet file Spark cannot open is added to {@code unreadable} instead.
    */
   private static JavaRDD<InternalRow> parseFrames(SparkSession spark, List<DetectedFile> files,
-      List<String> rootKeys, ReadLimits limits, boolean withSpans, List<DetectedFile> unreadable) {
+      List<String> rootKeys, ReadLimits limits, boolean withSpans, TraceCost.Prices prices,
+      List<DetectedFile> unreadable) {
     Dataset<Row> all = null;
     for (DetectedFile f : files) {
       Dataset<Row> rows;
@@ -214,6 +217,6 @@ public final class ExportReader {
     if (all == null) {
       return null;
     }
-    return all.javaRDD().mapPartitions(new FrameRowParser(rootKeys, limits, withSpans));
+    return all.javaRDD().mapPartitions(new FrameRowParser(rootKeys, limits, withSpans, prices));
   }
 }

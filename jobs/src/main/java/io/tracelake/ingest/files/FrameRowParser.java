@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.tracelake.ingest.mlflow.JsonValues;
 import io.tracelake.ingest.mlflow.QuarantineReason;
 import io.tracelake.ingest.mlflow.ReadLimits;
+import io.tracelake.ingest.mlflow.TraceCost;
 import io.tracelake.ingest.mlflow.RecordContext;
 import io.tracelake.ingest.mlflow.TraceRecordReader;
 import java.io.IOException;
@@ -27,16 +28,19 @@ final class FrameRowParser implements FlatMapFunction<Iterator<Row>, InternalRow
   private final List<String> rootAttributeKeys;
   private final ReadLimits limits;
   private final boolean captureSpans;
+  private final TraceCost.Prices prices;
 
-  FrameRowParser(List<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
+  FrameRowParser(List<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans,
+      TraceCost.Prices prices) {
     this.captureSpans = captureSpans;
+    this.prices = prices;
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
     this.limits = limits;
   }
 
   @Override
   public Iterator<InternalRow> call(Iterator<Row> input) {
-    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans);
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans, prices);
     RowQueue queue = new RowQueue("", 0, limits.rawMaxChars());
     return new Iterator<>() {
       @Override

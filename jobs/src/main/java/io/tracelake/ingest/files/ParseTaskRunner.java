@@ -2,6 +2,7 @@ package io.tracelake.ingest.files;
 
 import io.tracelake.ingest.mlflow.QuarantineReason;
 import io.tracelake.ingest.mlflow.ReadLimits;
+import io.tracelake.ingest.mlflow.TraceCost;
 import io.tracelake.ingest.mlflow.RecordContext;
 import io.tracelake.ingest.mlflow.TraceRecordReader;
 import java.io.BufferedInputStream;
@@ -30,10 +31,13 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, InternalRow> {
   private final List<String> rootAttributeKeys;
   private final ReadLimits limits;
   private final boolean captureSpans;
+  private final TraceCost.Prices prices;
 
   ParseTaskRunner(HadoopConfHolder conf, List<String> rootAttributeKeys, ReadLimits limits,
-      boolean captureSpans) {
+      boolean captureSpans,
+      TraceCost.Prices prices) {
     this.captureSpans = captureSpans;
+    this.prices = prices;
     this.conf = conf;
     this.rootAttributeKeys = List.copyOf(rootAttributeKeys);
     this.limits = limits;
@@ -43,7 +47,7 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, InternalRow> {
   public Iterator<InternalRow> call(ParseTask task) {
     DetectedFile file = task.file();
     RowQueue queue = new RowQueue(file.path(), task.splitIndex(), limits.rawMaxChars());
-    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans);
+    TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans, prices);
     RecordContext context = new RecordContext(file.path(), file.label());
     RecordCursor cursor;
     try {

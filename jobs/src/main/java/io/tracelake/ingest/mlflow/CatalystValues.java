@@ -47,6 +47,15 @@ public final class CatalystValues {
     return new GenericArrayData(rows.toArray());
   }
 
+  /** A string array. */
+  static GenericArrayData strings(List<String> values) {
+    Object[] out = new Object[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = string(values.get(i));
+    }
+    return new GenericArrayData(out);
+  }
+
   public static InternalRow row(Object... values) {
     return new GenericInternalRow(values);
   }

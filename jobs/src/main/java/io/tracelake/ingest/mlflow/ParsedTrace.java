@@ -34,6 +34,10 @@ public final class ParsedTrace {
   String recordedCostSource;
   /** Each span with token usage: its model and tokens, for a price table. */
   List<ModelUsage> llmUsage;
+  /** The trace's cost columns, decided by {@link TraceCost}. */
+  Double costUsd;
+  String costSource;
+  List<String> unpricedModels;
   List<Assessment> assessments;
   Map<String, String> rootSpanAttributes;
   String sourceFormat;
@@ -71,16 +75,8 @@ public final class ParsedTrace {
         CatalystValues.string(responsePreview), CatalystValues.map(metadata), CatalystValues.map(tags), inputTokens,
         outputTokens, totalTokens, spanCount, CatalystValues.array(assessmentRows),
         CatalystValues.map(rootSpanAttributes), CatalystValues.string(sourceFormat),
-        CatalystValues.string(sourceFile), contentHash, recordedCostUsd, CatalystValues.string(recordedCostSource),
-        usageRows(), spans == null ? null : spanRows());
-  }
-
-  private GenericArrayData usageRows() {
-    Object[] rows = new Object[llmUsage.size()];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = llmUsage.get(i).toInternalRow();
-    }
-    return new GenericArrayData(rows);
+        CatalystValues.string(sourceFile), contentHash, costUsd, CatalystValues.string(costSource),
+        unpricedModels == null ? null : CatalystValues.strings(unpricedModels), spans == null ? null : spanRows());
   }
 
   private GenericArrayData spanRows() {

@@ -4,6 +4,8 @@ import io.tracelake.ingest.mlflow.TraceRecordReader.RecordFields;
 import io.tracelake.ingest.mlflow.TraceRecordReader.SpanFields;
 import io.tracelake.ingest.mlflow.TraceRecordReader.TimeToken;
 import io.tracelake.schema.TraceColumns;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +36,8 @@ final class TraceAssembler {
 
   private TraceAssembler() {}
 
-  static ParsedTrace assemble(RecordFields f, RecordContext context) throws RecordRejectedException {
+  static ParsedTrace assemble(RecordFields f, RecordContext context, TraceCost.Prices prices)
+      throws RecordRejectedException {
     if (!looksLikeTrace(f)) {
       throw new RecordRejectedException(QuarantineReason.UNKNOWN_SHAPE, f.otlp
           ? "an OpenTelemetry (OTLP) span export is not a trace export; export traces with MLflow instead"
@@ -94,6 +97,7 @@ final class TraceAssembler {
       t.recordedCostSource = TraceColumns.COST_FROM_SPANS;
     }
     t.llmUsage = f.llmUsage;
+    TraceCost.apply(t, LocalDate.ofInstant(t.requestTime, ZoneOffset.UTC), prices);
     t.spanCount = f.spanCount != null ? f.spanCount : spansFromSizeStats(t.metadata.get("mlflow.trace.sizeStats"));
     t.sourceFormat = context.shapeLabel() + "/" + recordFormat(f);
     t.sourceFile = context.sourceFile();

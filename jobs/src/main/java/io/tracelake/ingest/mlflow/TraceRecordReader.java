@@ -42,14 +42,18 @@ public final class TraceRecordReader {
   private final JsonFactory factory;
   private final boolean captureSpans;
   private final SpanReader spanReader;
+  private final TraceCost.Prices prices;
 
   /**
    * @param rootAttributeKeys root span attributes to keep (identity fall-backs such as {@code user.id})
    * @param limits how much of a rejected record's text the quarantine keeps, and the record size and depth read
    * @param captureSpans keep every span ({@link ParsedTrace#spans}); otherwise only the root's fields and token usage
+   * @param prices what models cost, for traces that record no cost ({@link TraceCost})
    */
-  public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans) {
+  public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits, boolean captureSpans,
+      TraceCost.Prices prices) {
     this.limits = limits;
+    this.prices = prices;
     this.factory = limits.jsonFactory();
     this.captureSpans = captureSpans;
     this.spanReader = new SpanReader(new HashSet<>(rootAttributeKeys), captureSpans);
@@ -57,7 +61,7 @@ public final class TraceRecordReader {
 
   /** A reader that keeps only what the traces table needs of the spans. */
   public TraceRecordReader(Collection<String> rootAttributeKeys, ReadLimits limits) {
-    this(rootAttributeKeys, limits, false);
+    this(rootAttributeKeys, limits, false, TraceCost.Prices.NONE);
   }
 
   public ReadLimits limits() {
@@ -269,7 +273,7 @@ public final class TraceRecordReader {
       return;
     }
     try {
-      ParsedTrace trace = TraceAssembler.assemble(f, context);
+      ParsedTrace trace = TraceAssembler.assemble(f, context, prices);
       if (captureSpans) {
         trace.spans = f.spans;
       }

@@ -31,7 +31,7 @@ public final class CanonicalTraces {
   private CanonicalTraces() {}
 
   /**
-   * Resolves the configured identity columns and the cost ({@link TraceCosts}), and adds the ingest columns.
+   * Resolves the configured identity columns and adds the ingest columns.
    *
    * <p>Input: rows of {@link TraceSchemas#PARSED_TRACE}. Grain: unchanged (one row per parsed record, duplicates
    * included). Output: {@link TraceSchemas#TRACES} columns in table order. Each identity column is the first
@@ -52,8 +52,7 @@ public final class CanonicalTraces {
     for (Map.Entry<String, TracelakeConfig.KeySources> c : config.columns().byColumn().entrySet()) {
       withIdentity = withIdentity.withColumn(c.getKey(), firstNonEmpty(c.getValue()));
     }
-    return TraceCosts.withCosts(withIdentity, config.cost().prices())
-        .withColumn(TraceColumns.RECORD_HASH, recordHash());
+    return withIdentity.withColumn(TraceColumns.RECORD_HASH, recordHash());
   }
 
   /**

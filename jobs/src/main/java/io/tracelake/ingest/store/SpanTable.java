@@ -56,7 +56,8 @@ public final class SpanTable {
    */
   public static Outcome write(Warehouse warehouse, Dataset<Row> parsed, TracelakeConfig config,
       Set<LocalDate> batchDates, boolean hasDuplicates, boolean batchIsWhatTracesHolds) {
-    DeltaTable spans = warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceColumns.REQUEST_DATE);
+    DeltaTable spans = warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS,
+        TraceSchemas.SPANS_STATS_COLUMNS, TraceColumns.REQUEST_DATE);
     if (batchDates.isEmpty()) {
       return new Outcome(0, 0);
     }

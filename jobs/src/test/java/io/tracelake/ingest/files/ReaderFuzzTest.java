@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracelake.SharedSpark;
 import io.tracelake.ingest.mlflow.ReadLimits;
+import io.tracelake.ingest.mlflow.TraceCost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ class ReaderFuzzTest {
   private static List<InternalRow> parse(Path file, FileShape shape) {
     DetectedFile detected = new DetectedFile("file:" + file, file.toFile().length(), shape, false, null);
     ParseTaskRunner runner = new ParseTaskRunner(new HadoopConfHolder(new Configuration()),
-        List.of("user.id", "session.id"), ReadLimits.DEFAULT, true);
+        List.of("user.id", "session.id"), ReadLimits.DEFAULT, true, TraceCost.Prices.NONE);
     List<InternalRow> rows = new ArrayList<>();
     runner.call(ParseTask.wholeFile(detected)).forEachRemaining(rows::add);
     return rows;
