@@ -3,15 +3,16 @@ package io.tracelake.warehouse;
 import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
+import io.tracelake.warehouse.DeltaCommits.Commit;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -51,7 +52,7 @@ public final class TraceCommits {
 
   /** The latest version of {@code traces}. */
   public static long latestVersion(Warehouse warehouse) {
-    return history(warehouse).history(1).first().<Long>getAs("version");
+    return warehouse.version(TableNames.TRACES);
   }
 
   /**
@@ -63,17 +64,13 @@ public final class TraceCommits {
     if (upToVersion <= afterVersion) {
       return Optional.of(Set.of());
     }
-    // Only the newest commits are read: as many as lie between the two versions (and any written since).
-    long newer = latestVersion(warehouse) - afterVersion;
-    List<Row> commits = history(warehouse).history((int) Math.min(Integer.MAX_VALUE, newer))
-        .where(col("version").gt(afterVersion).and(col("version").leq(upToVersion)))
-        .select("version", "operation", "userMetadata").collectAsList();
+    List<Commit> commits = commitsBetween(warehouse, afterVersion, upToVersion);
     if (commits.size() != upToVersion - afterVersion) {
       return Optional.empty();  // some commits are gone from the log (log retention)
     }
     Set<LocalDate> dates = new HashSet<>();
-    for (Row commit : commits) {
-      String metadata = commit.getString(2);
+    for (Commit commit : commits) {
+      String metadata = commit.userMetadata();
       if (metadata != null && metadata.startsWith(PREFIX)) {
         String list = metadata.substring(PREFIX.length());
         if (!list.isEmpty()) {
@@ -81,14 +78,25 @@ public final class TraceCommits {
             dates.add(LocalDate.parse(d));
           }
         }
-      } else if (!NO_DATA_CHANGE.contains(commit.getString(1))) {
+      } else if (!NO_DATA_CHANGE.contains(commit.operation())) {
         return Optional.empty();
       }
     }
     return Optional.of(dates);
   }
 
-  private static DeltaTable history(Warehouse warehouse) {
-    return DeltaTable.forPath(warehouse.spark(), warehouse.path(TableNames.TRACES));
+  /** The commits to {@code traces} after one version up to another, from the log (or Delta's history). */
+  private static List<Commit> commitsBetween(Warehouse warehouse, long afterVersion, long upToVersion) {
+    String path = warehouse.path(TableNames.TRACES);
+    try {
+      return DeltaCommits.after(warehouse.spark(), path, afterVersion).stream()
+          .filter(c -> c.version() <= upToVersion).toList();
+    } catch (LinkageError e) {
+      long newer = latestVersion(warehouse) - afterVersion;
+      return DeltaTable.forPath(warehouse.spark(), path).history((int) Math.min(Integer.MAX_VALUE, newer))
+          .where(col("version").gt(afterVersion).and(col("version").leq(upToVersion)))
+          .select("version", "operation", "userMetadata").collectAsList().stream()
+          .map(r -> new Commit(r.getLong(0), r.getString(1), r.getString(2), Map.of(), Map.of())).toList();
+    }
   }
 }

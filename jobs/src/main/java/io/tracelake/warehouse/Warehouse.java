@@ -154,7 +154,11 @@ public final class Warehouse {
 
   /** The table's latest Delta version. */
   public long version(String table) {
-    return DeltaTable.forPath(spark, path(table)).history(1).first().<Long>getAs("version");
+    try {
+      return DeltaCommits.latestVersion(spark, path(table));
+    } catch (LinkageError e) {
+      return DeltaTable.forPath(spark, path(table)).history(1).first().<Long>getAs("version");
+    }
   }
 
   /** The table as of one Delta version (time travel), so that a job reads one snapshot throughout. */
@@ -179,25 +183,27 @@ public final class Warehouse {
   public DeltaTable createIfNotExists(String table, StructType schema, List<String> statsColumns,
       String... partitionColumns) {
     String stats = String.join(",", statsColumns);
-    DeltaTable created = ConcurrentWrites.retryingCreation(table, () -> {
-      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
-      for (StructField f : schema.fields()) {
-        builder = builder.addColumn(f);
-      }
-      if (partitionColumns.length > 0) {
-        builder = builder.partitionedBy(partitionColumns);
-      }
-      if (!stats.isEmpty()) {
-        builder = builder.property(STATS_COLUMNS, stats);
-      }
-      return builder.execute();
-    });
-    if (!stats.isEmpty() && !stats.equals(created.detail().first().<scala.collection.Map<String, String>>getAs(
-        "properties").getOrElse(STATS_COLUMNS, () -> ""))) {
+    if (!exists(table)) {
+      ConcurrentWrites.retryingCreation(table, () -> {
+        DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
+        for (StructField f : schema.fields()) {
+          builder = builder.addColumn(f);
+        }
+        if (partitionColumns.length > 0) {
+          builder = builder.partitionedBy(partitionColumns);
+        }
+        if (!stats.isEmpty()) {
+          builder = builder.property(STATS_COLUMNS, stats);
+        }
+        return builder.execute();
+      });
+    }
+    TableMetadata metadata = metadataOf(table);
+    if (!stats.isEmpty() && !stats.equals(metadata.properties().getOrDefault(STATS_COLUMNS, ""))) {
       ConcurrentWrites.retrying(table, () -> spark.sql("ALTER TABLE delta.`" + path(table).replace("`", "``")
           + "` SET TBLPROPERTIES ('" + STATS_COLUMNS + "' = '" + stats + "')"));
     }
-    List<String> has = Arrays.asList(created.toDF().schema().fieldNames());
+    List<String> has = metadata.columns();
     List<String> missing = new ArrayList<>();
     for (StructField f : schema.fields()) {
       if (!has.contains(f.name())) {
@@ -205,7 +211,7 @@ public final class Warehouse {
       }
     }
     if (missing.isEmpty()) {
-      return created;
+      return DeltaTable.forPath(spark, path(table));
     }
     org.slf4j.LoggerFactory.getLogger(Warehouse.class).info("[warehouse] adding column(s) {} to {}", missing, table);
     try {
@@ -219,6 +225,27 @@ public final class Warehouse {
       }
     }
     return DeltaTable.forPath(spark, path(table));
+  }
+
+  /** An existing table's columns and properties. */
+  private record TableMetadata(List<String> columns, Map<String, String> properties) {}
+
+  /**
+   * The table's columns and properties from its latest snapshot's metadata (no command, no Spark job); through
+   * Delta's public {@code detail()} where this runtime's Delta lacks the (non-public) snapshot read here.
+   */
+  private TableMetadata metadataOf(String table) {
+    try {
+      org.apache.spark.sql.delta.actions.Metadata m = DeltaLog.forTable(spark, path(table))
+          .update(false, Option.empty(), Option.empty()).metadata();
+      return new TableMetadata(Arrays.asList(m.schema().fieldNames()),
+          scala.jdk.javaapi.CollectionConverters.asJava(m.configuration()));
+    } catch (LinkageError e) {
+      DeltaTable t = DeltaTable.forPath(spark, path(table));
+      Row detail = t.detail().first();
+      return new TableMetadata(Arrays.asList(t.toDF().schema().fieldNames()),
+          detail.<String, String>getJavaMap(detail.fieldIndex("properties")));
+    }
   }
 
   /**
@@ -382,13 +409,15 @@ public final class Warehouse {
   }
 
   /**
-   * Runs a write with this handle's stamp in the session (kept through retries), then checks what the table recorded:
-   * a later stamp means Delta skipped this write.
+   * Runs a write with this handle's stamp in the session (kept through retries), then checks that one of the commits
+   * made since carries the stamp: none means Delta skipped this write, because the table already records a stamp at
+   * least as new (another run's).
    */
   private <T> T stamped(String table, java.util.function.Supplier<T> write) {
     if (writer == null) {
       return write.get();
     }
+    long before = exists(table) ? version(table) : -1;
     org.apache.spark.sql.RuntimeConfig conf = spark.conf();
     conf.set(TXN_APP_ID, writer);
     conf.set(TXN_VERSION, stamp);
@@ -401,26 +430,24 @@ public final class Warehouse {
       conf.unset(TXN_VERSION);
       conf.unset(TXN_AUTO_RESET);
     }
-    if (recordedStamp(table) > stamp) {
+    if (!committedWithStamp(table, before)) {
       throw new ConcurrentWrites.SupersededException(table);
     }
     return result;
   }
 
   /**
-   * The stamp of {@link #writer} the table's latest version records; -1 when none, or when this runtime's Delta
-   * lacks the (non-public) snapshot method read here — Delta has then still skipped an older write, only this run
-   * does not learn of it.
+   * Whether a commit after {@code before} carries this handle's stamp; true as well when this runtime's Delta lacks
+   * the (non-public) log reader — Delta has then still skipped an older write, only this run does not learn of it.
    */
-  private long recordedStamp(String table) {
+  private boolean committedWithStamp(String table, long before) {
     try {
-      Object recorded = DeltaLog.forTable(spark, path(table)).update(false, Option.empty(), Option.empty())
-          .transactions().getOrElse(writer, () -> -1L);
-      return (Long) recorded;
+      return DeltaCommits.after(spark, path(table), before).stream()
+          .anyMatch(c -> Long.valueOf(stamp).equals(c.transactionIds().get(writer)));
     } catch (LinkageError e) {
       org.slf4j.LoggerFactory.getLogger(Warehouse.class).warn(
           "[warehouse] cannot read the transaction ids of {} with this Delta ({})", table, e.toString());
-      return -1;
+      return true;
     }
   }
 
@@ -463,11 +490,19 @@ public final class Warehouse {
    * commits, unless another writer committed since (then theirs, which only a summary line reads).
    */
   private long rowsWrittenByLastCommit(String table) {
-    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
-    Map<String, String> metrics = last.isNullAt(0) ? Map.of() : last.getJavaMap(0);
+    Map<String, String> metrics;
+    try {
+      long latest = DeltaCommits.latestVersion(spark, path(table));
+      List<DeltaCommits.Commit> last = DeltaCommits.after(spark, path(table), latest - 1);
+      metrics = last.isEmpty() ? Map.of() : last.get(last.size() - 1).operationMetrics();
+    } catch (LinkageError e) {
+      Row row = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
+      metrics = row.isNullAt(0) ? Map.of() : row.getJavaMap(0);
+    }
     String rows = metrics.get("numOutputRows");
     return rows == null ? 0 : Long.parseLong(rows);
   }
+
 
   /** {@link #describeAsDeclared}, once per table and handle: a job's later writes find the comments in place. */
   private void describeOnce(TableSpec spec, DeltaTable table) {
