@@ -7,6 +7,7 @@ import io.tracelake.Progress;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.AnalyticsSchemas;
 import io.tracelake.schema.TableSpec;
+import io.tracelake.spark.CodeGeneration;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
@@ -119,6 +120,10 @@ public final class AnalyticsJob {
     }
     if (!dates.isAll()) {
       dates = withDatesMissingFromDailyTables(warehouse, traces, dates, progress);
+    }
+    if (CodeGeneration.fitTo(spark, warehouse.sizeInBytes(TableNames.TRACES),
+        CodeGeneration.ANALYTICS_INTERPRETED_BELOW_BYTES)) {
+      progress.stage("a small traces table: Spark computes without compiling code");
     }
     // What the tables held before this run's writes: a trace whose fresher version moved it to another user or
     // session must leave the summaries of the one it left, as well as join those of the one it moved to.

@@ -28,6 +28,7 @@ import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.RunSchemas;
 import io.tracelake.schema.TraceSchemas;
+import io.tracelake.spark.CodeGeneration;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
@@ -106,8 +107,11 @@ public final class IngestJob {
     for (DetectedFile f : files) {
       filesByShape.merge(f.label(), 1L, Long::sum);
     }
-    progress.stage("found %d file(s) to read %s%s", files.size(), filesByShape, skipped[0] == 0 ? ""
-        : String.format("; %,d unchanged since an earlier ingest read them, skipped", skipped[0]));
+    boolean interpreted = CodeGeneration.fitTo(spark, estimatedBytes(files),
+        CodeGeneration.INGEST_INTERPRETED_BELOW_BYTES);
+    progress.stage("found %d file(s) to read %s%s%s", files.size(), filesByShape, skipped[0] == 0 ? ""
+        : String.format("; %,d unchanged since an earlier ingest read them, skipped", skipped[0]),
+        interpreted ? "; a small input: Spark runs it without compiling code" : "");
 
     if (files.isEmpty()) {
       // Nothing new to read: no parse, no table write but the run's row (watch and the next run read it).
@@ -287,5 +291,18 @@ public final class IngestJob {
       }
     }
     return out;
+  }
+
+  /**
+   * The bytes the files hold once read: gzip files counted eight times their size (a JSON export compresses about
+   * that much), an input table as unbounded.
+   */
+  private static long estimatedBytes(List<DetectedFile> files) {
+    long bytes = 0;
+    for (DetectedFile f : files) {
+      long size = f.length() < 0 ? Long.MAX_VALUE : f.gzip() ? f.length() * 8 : f.length();
+      bytes = size > Long.MAX_VALUE - bytes ? Long.MAX_VALUE : bytes + size;
+    }
+    return bytes;
   }
 }

@@ -19,7 +19,15 @@ public final class Sessions {
   static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
   static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
 
+  /** The session this JVM's Tracelake started itself, if it did (null when it is a guest in another one's). */
+  private static volatile SparkSession started;
+
   private Sessions() {}
+
+  /** Whether {@code spark} is a session Tracelake started (not a notebook's or a Databricks task's it joined). */
+  public static boolean startedHere(SparkSession spark) {
+    return spark == started;
+  }
 
   public static SparkSession getOrCreate(String appName) {
     boolean existed = existingSession();
@@ -41,6 +49,7 @@ public final class Sessions {
       // SparkContext resets logging as it starts, to Spark's defaults when the user has none: quiet them again.
       SparkLogging.quietSparkDefaults();
       fitTaskCountsToCluster(spark);
+      started = spark;
     }
     return spark;
   }

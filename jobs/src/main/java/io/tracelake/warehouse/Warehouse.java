@@ -161,6 +161,22 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * The bytes of the table's data files in its latest version, from the checksum Delta keeps beside each commit
+   * (state reconstruction only where there is none); {@link Long#MAX_VALUE} where this runtime's Delta lacks the
+   * (non-public) snapshot read here.
+   */
+  public long sizeInBytes(String table) {
+    try {
+      org.apache.spark.sql.delta.Snapshot snapshot = DeltaLog.forTable(spark, path(table))
+          .update(false, Option.empty(), Option.empty());
+      return snapshot.checksumOpt().isDefined() ? snapshot.checksumOpt().get().tableSizeBytes()
+          : snapshot.sizeInBytes();
+    } catch (LinkageError e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** The table as of one Delta version (time travel), so that a job reads one snapshot throughout. */
   public Dataset<Row> readAt(String table, long version) {
     return spark.read().format("delta").option("versionAsOf", version).load(path(table));
