@@ -1,14 +1,10 @@
 package io.tracelake.warehouse;
 
-import static org.apache.spark.sql.functions.col;
-
-import io.delta.tables.DeltaTable;
 import io.tracelake.warehouse.DeltaCommits.Commit;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -85,18 +81,10 @@ public final class TraceCommits {
     return Optional.of(dates);
   }
 
-  /** The commits to {@code traces} after one version up to another, from the log (or Delta's history). */
+  /** The commits to {@code traces} after one version up to another. */
   private static List<Commit> commitsBetween(Warehouse warehouse, long afterVersion, long upToVersion) {
-    String path = warehouse.path(TableNames.TRACES);
-    try {
-      return DeltaCommits.after(warehouse.spark(), path, afterVersion).stream()
-          .filter(c -> c.version() <= upToVersion).toList();
-    } catch (LinkageError e) {
-      long newer = latestVersion(warehouse) - afterVersion;
-      return DeltaTable.forPath(warehouse.spark(), path).history((int) Math.min(Integer.MAX_VALUE, newer))
-          .where(col("version").gt(afterVersion).and(col("version").leq(upToVersion)))
-          .select("version", "operation", "userMetadata").collectAsList().stream()
-          .map(r -> new Commit(r.getLong(0), r.getString(1), r.getString(2), Map.of(), Map.of())).toList();
-    }
+    return DeltaCommits.after(warehouse.spark(), warehouse.path(TableNames.TRACES), afterVersion).stream()
+        .filter(c -> c.version() <= upToVersion).toList();
   }
+
 }

@@ -154,11 +154,7 @@ public final class Warehouse {
 
   /** The table's latest Delta version. */
   public long version(String table) {
-    try {
-      return DeltaCommits.latestVersion(spark, path(table));
-    } catch (LinkageError e) {
-      return DeltaTable.forPath(spark, path(table)).history(1).first().<Long>getAs("version");
-    }
+    return DeltaCommits.latestVersion(spark, path(table));
   }
 
   /**
@@ -453,19 +449,14 @@ public final class Warehouse {
   }
 
   /**
-   * Whether a commit after {@code before} carries this handle's stamp; true as well when this runtime's Delta lacks
-   * the (non-public) log reader — Delta has then still skipped an older write, only this run does not learn of it.
+   * Whether a commit after {@code before} carries this handle's stamp (or one whose transaction ids this runtime's
+   * Delta cannot tell: Delta has then still skipped an older write, only this run does not learn of it).
    */
   private boolean committedWithStamp(String table, long before) {
-    try {
-      return DeltaCommits.after(spark, path(table), before).stream()
-          .anyMatch(c -> Long.valueOf(stamp).equals(c.transactionIds().get(writer)));
-    } catch (LinkageError e) {
-      org.slf4j.LoggerFactory.getLogger(Warehouse.class).warn(
-          "[warehouse] cannot read the transaction ids of {} with this Delta ({})", table, e.toString());
-      return true;
-    }
+    return DeltaCommits.after(spark, path(table), before).stream()
+        .anyMatch(c -> c.transactionIds() == null || Long.valueOf(stamp).equals(c.transactionIds().get(writer)));
   }
+
 
   /**
    * A new table created by its first write, which carries the rows (one commit, no empty table first); then the
@@ -506,18 +497,11 @@ public final class Warehouse {
    * commits, unless another writer committed since (then theirs, which only a summary line reads).
    */
   private long rowsWrittenByLastCommit(String table) {
-    Map<String, String> metrics;
-    try {
-      long latest = DeltaCommits.latestVersion(spark, path(table));
-      List<DeltaCommits.Commit> last = DeltaCommits.after(spark, path(table), latest - 1);
-      metrics = last.isEmpty() ? Map.of() : last.get(last.size() - 1).operationMetrics();
-    } catch (LinkageError e) {
-      Row row = DeltaTable.forPath(spark, path(table)).history(1).select("operationMetrics").first();
-      metrics = row.isNullAt(0) ? Map.of() : row.getJavaMap(0);
-    }
-    String rows = metrics.get("numOutputRows");
+    List<DeltaCommits.Commit> last = DeltaCommits.after(spark, path(table), version(table) - 1);
+    String rows = last.isEmpty() ? null : last.get(last.size() - 1).operationMetrics().get("numOutputRows");
     return rows == null ? 0 : Long.parseLong(rows);
   }
+
 
 
   /** {@link #describeAsDeclared}, once per table and handle: a job's later writes find the comments in place. */
