@@ -29,6 +29,7 @@ import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.RunSchemas;
 import io.tracelake.schema.TraceSchemas;
 import io.tracelake.spark.CodeGeneration;
+import io.tracelake.spark.DiskCopy;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
@@ -47,7 +48,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -130,15 +130,14 @@ public final class IngestJob {
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
-    Dataset<Row> parsed = ExportReader.parse(spark, files, config);
-    // What the driver needs before the write, cached small: each trace's id and date, the rejections and the
-    // byte-range newline counts. The traces themselves are parsed again by the write instead of being cached:
-    // holding the whole input in Spark's columnar cache cost more than a second parse.
-    Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
-        col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
-        col("trace." + TraceColumns.SPAN_COUNT).as(TraceColumns.SPAN_COUNT), col("rejection"),
-        col("split_stats")).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
+    // One parse, with the spans when the spans table is kept: every step below reads the same rows, copied to local
+    // disk by the first one (a second and third parse of the input cost more than that copy).
+    try (DiskCopy copy = DiskCopy.of(ExportReader.parse(spark, files, config, config.ingest().spans()))) {
+      Dataset<Row> parsed = copy.rows();
+      Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
+          col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
+          col("trace." + TraceColumns.SPAN_COUNT).as(TraceColumns.SPAN_COUNT), col("rejection"),
+          col("split_stats"));
       progress.stage("parsing");
       Row counts = slim.agg(
           count(col(TraceColumns.TRACE_ID)).as("traces"),
@@ -178,9 +177,7 @@ public final class IngestJob {
             TraceColumns.REQUEST_DATE);
       } else if (config.ingest().spans()) {
         progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
-        // A parse of its own: one that keeps every span costs more than the traces need, and caching the batch
-        // between the two writes cost more than parsing it again (see the slim cache above).
-        spans = SpanTable.write(warehouse, ExportReader.parse(spark, files, config, true), config,
+        spans = SpanTable.write(warehouse, parsed, config,
             tracesParsed == 0 ? Set.of() : batchDates, distinctTraces != tracesParsed,
             outcome.wholeBatchAppended() && distinctTraces == tracesParsed);
         progress.stage("spans: %,d inserted, %,d of replaced versions deleted", spans.inserted(), spans.deleted());
@@ -214,8 +211,6 @@ public final class IngestJob {
           runWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
-    } finally {
-      slim.unpersist();
     }
   }
 
