@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracelake.SamplesWarehouse;
 import io.tracelake.SharedSpark;
 import io.tracelake.cli.TracelakeCli;
 import java.io.ByteArrayOutputStream;
@@ -37,11 +38,8 @@ class HtmlReportTest {
 
   @BeforeAll
   static void runAndReport() throws IOException {
-    Path samples = Path.of(System.getProperty("tracelake.repo.root", ".."), "samples");
-    warehouse = SharedSpark.tempDir("wh-report");
-    SharedSpark.session();
-    assertEquals(0, quietly("run", "--input", samples.toString(), "--warehouse", warehouse.toString()));
-    Path out = warehouse.resolve("report.html");
+    warehouse = SamplesWarehouse.path();
+    Path out = SharedSpark.tempDir("report").resolve("report.html");
     assertEquals(0, quietly("report", "--warehouse", warehouse.toString(), "--output", out.toString()));
     html = Files.readString(out);
   }
@@ -180,7 +178,7 @@ class HtmlReportTest {
 
   @Test
   void rangeAndFilterNarrowTheFigures() throws IOException {
-    Path out = warehouse.resolve("narrow.html");
+    Path out = SharedSpark.tempDir("report").resolve("narrow.html");
     assertEquals(0, quietly("report", "--warehouse", warehouse.toString(), "--output", out.toString(), "--from",
         "2025-12-09", "--to", "2025-12-12", "--filter", "environment = 'production'"));
     String page = Files.readString(out);
@@ -248,7 +246,7 @@ class HtmlReportTest {
     StringWriter err = new StringWriter();
     var cli = TracelakeCli.commandLine();
     cli.setErr(new PrintWriter(err, true));
-    Path out = warehouse.resolve("bad.html");
+    Path out = SharedSpark.tempDir("report").resolve("bad.html");
     assertEquals(2, cli.execute("report", "--warehouse", warehouse.resolve("nope").toString(), "--output",
         out.toString()));
     assertTrue(err.toString().contains("does not exist"), err.toString());
