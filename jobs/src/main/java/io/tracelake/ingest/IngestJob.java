@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -115,13 +116,11 @@ public final class IngestJob {
 
     if (files.isEmpty()) {
       // Nothing new to read: no parse, no table write but the run's row (watch and the next run read it).
-      warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES, TraceSchemas.TRACES_STATS_COLUMNS,
-          TraceColumns.REQUEST_DATE);
+      tracesTable(warehouse);
       warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
       long spanRows = -1;
       if (config.ingest().spans()) {
-        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceSchemas.SPANS_STATS_COLUMNS,
-            TraceColumns.REQUEST_DATE);
+        SpanTable.table(warehouse);
         spanRows = warehouse.read(TableNames.SPANS).count();
       }
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
@@ -153,8 +152,12 @@ public final class IngestJob {
       progress.stage("parsed %,d traces (%,d distinct ids), %,d rejected records", tracesParsed, distinctTraces,
           rejections);
 
-      DeltaTable traces = warehouse.createIfNotExists(TableNames.TRACES, TraceSchemas.TRACES,
-          TraceSchemas.TRACES_STATS_COLUMNS, TraceColumns.REQUEST_DATE);
+      // An existing table first gets any column or property declared since it was written; a new one is created by
+      // its first write (TraceMerger), or empty when this run has no trace for it.
+      Supplier<DeltaTable> traces = () -> tracesTable(warehouse);
+      if (tracesParsed == 0 || warehouse.exists(TableNames.TRACES)) {
+        traces.get();
+      }
       Dataset<Row> canonical = parsed.where(col("trace").isNotNull()).select("trace.*")
           .transform(p -> CanonicalTraces.fromParsed(p, config, ingestedAt));
       // Deduplication needs a shuffle of whole rows; skip it when every trace id is already unique.
@@ -173,8 +176,7 @@ public final class IngestJob {
       SpanTable.Outcome spans = new SpanTable.Outcome(0, 0);
       // Without spans in the batch and without replaced versions (whose old spans go) there is nothing to write.
       if (config.ingest().spans() && spansInBatch == 0 && outcome.updated() == 0) {
-        warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS, TraceSchemas.SPANS_STATS_COLUMNS,
-            TraceColumns.REQUEST_DATE);
+        SpanTable.table(warehouse);
       } else if (config.ingest().spans()) {
         progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
         spans = SpanTable.write(warehouse, parsed, config,
@@ -212,6 +214,12 @@ public final class IngestJob {
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
+  }
+
+  /** The {@code traces} table, created empty if it does not exist (see {@link TraceMerger#NEW_TABLE}). */
+  private static DeltaTable tracesTable(Warehouse warehouse) {
+    return warehouse.createIfNotExists(TableNames.TRACES, TraceMerger.NEW_TABLE.schema(),
+        TraceMerger.NEW_TABLE.statsColumns(), TraceColumns.REQUEST_DATE);
   }
 
   /**

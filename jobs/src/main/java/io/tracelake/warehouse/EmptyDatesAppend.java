@@ -3,8 +3,10 @@ package io.tracelake.warehouse;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -18,6 +20,9 @@ import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.FileAction;
+import org.apache.spark.sql.delta.actions.Format;
+import org.apache.spark.sql.delta.actions.Metadata;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -32,7 +37,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * one snapshot followed by a {@code replaceWhere} overwrite on a later one would replace the other writer's rows
  * without a conflict.)
  *
- * <p>The rows must have the table's columns; the table must exist and be partitioned by {@code dateColumn}.
+ * <p>A table without a commit yet is created by the same transaction, from its {@link NewTable} declaration: one
+ * commit, no empty table first. Another writer creating it at the same moment makes this commit fail as above.
+ *
+ * <p>The rows must have the table's columns; an existing table must be partitioned by {@code dateColumn}.
  */
 public final class EmptyDatesAppend {
 
@@ -41,19 +49,25 @@ public final class EmptyDatesAppend {
   private EmptyDatesAppend() {}
 
   /**
+   * How to create the table when it has no commit yet: its columns (nullability included) and the columns Delta keeps
+   * statistics on (empty: Delta's default); partitioned by the date column.
+   */
+  public record NewTable(StructType schema, List<String> statsColumns) {}
+
+  /**
    * @return the rows appended; empty when the table already has rows on one of {@code dates}, or another writer
    *     committed rows there before this commit (then nothing of this write is visible)
    */
   public static Optional<Long> write(SparkSession spark, String tablePath, Dataset<Row> rows, String dateColumn,
-      Collection<LocalDate> dates) {
-    return write(spark, tablePath, rows, dateColumn, dates, () -> { });
+      Collection<LocalDate> dates, NewTable newTable) {
+    return write(spark, tablePath, rows, dateColumn, dates, newTable, () -> { });
   }
 
   /** {@link #write}, running {@code betweenCheckAndCommit} after the check (for tests of a writer in between). */
   static Optional<Long> write(SparkSession spark, String tablePath, Dataset<Row> rows, String dateColumn,
-      Collection<LocalDate> dates, Runnable betweenCheckAndCommit) {
+      Collection<LocalDate> dates, NewTable newTable, Runnable betweenCheckAndCommit) {
     try {
-      return checkAndAppend(spark, tablePath, rows, dateColumn, dates, betweenCheckAndCommit);
+      return checkAndAppend(spark, tablePath, rows, dateColumn, dates, newTable, betweenCheckAndCommit);
     } catch (LinkageError e) {
       // Delta's transaction classes are not public API: a runtime whose Delta differs (Databricks ships its own)
       // may lack a method used here. The caller's MERGE is exact too, only slower.
@@ -64,14 +78,18 @@ public final class EmptyDatesAppend {
   }
 
   private static Optional<Long> checkAndAppend(SparkSession spark, String tablePath, Dataset<Row> rows,
-      String dateColumn, Collection<LocalDate> dates, Runnable betweenCheckAndCommit) {
+      String dateColumn, Collection<LocalDate> dates, NewTable newTable, Runnable betweenCheckAndCommit) {
     String onlyThoseDates = predicate(dateColumn, dates);
     DeltaLog log = DeltaLog.forTable(spark, tablePath);
     OptimisticTransaction txn = log.startTransaction();
-    Seq<Expression> filter = CollectionConverters.asScala(List.of(resolved(spark, tablePath, onlyThoseDates)))
-        .toSeq();
-    if (!txn.filterFiles(filter, false).isEmpty()) {
-      return Optional.empty();
+    if (txn.readVersion() < 0) {
+      txn.updateMetadataForNewTable(metadata(newTable, dateColumn));
+    } else {
+      Seq<Expression> filter = CollectionConverters.asScala(List.of(resolved(spark, tablePath, onlyThoseDates)))
+          .toSeq();
+      if (!txn.filterFiles(filter, false).isEmpty()) {
+        return Optional.empty();
+      }
     }
     Seq<FileAction> written = txn.writeFiles(rows);
     betweenCheckAndCommit.run();
@@ -90,6 +108,17 @@ public final class EmptyDatesAppend {
         Option.empty());
     txn.commit(actions, operation);
     return Optional.of(appended);
+  }
+
+  /** A new table's metadata: its columns, partitioned by {@code dateColumn}, statistics as declared. */
+  private static Metadata metadata(NewTable table, String dateColumn) {
+    Map<String, String> properties = table.statsColumns().isEmpty() ? Map.of()
+        : Map.of(Warehouse.STATS_COLUMNS, String.join(",", table.statsColumns()));
+    return new Metadata(UUID.randomUUID().toString(), null, null,
+        new Format("parquet", scala.collection.immutable.Map$.MODULE$.empty()), table.schema().json(),
+        CollectionConverters.asScala(List.of(dateColumn)).toSeq(),
+        scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(properties)),
+        Option.apply(System.currentTimeMillis()));
   }
 
   /** {@code date_column IN (DATE'…', …)}, the dates sorted. */

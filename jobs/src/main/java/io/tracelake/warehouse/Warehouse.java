@@ -43,7 +43,7 @@ public final class Warehouse {
   /** Marks the tombstones {@link #withTombstones} adds to a MERGE's source. */
   private static final String GONE = "_gone";
   /** The Delta table property naming the columns statistics are kept on. */
-  private static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
+  static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
 
   /** Delta's idempotent-write settings, which WRITE and MERGE commands alike read from the session. */
   private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";

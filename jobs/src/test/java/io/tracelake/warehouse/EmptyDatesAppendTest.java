@@ -11,6 +11,8 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,13 +22,16 @@ import org.junit.jupiter.api.Test;
 class EmptyDatesAppendTest {
 
   private static final List<LocalDate> DAY = List.of(LocalDate.parse("2025-12-01"));
+  private static final StructType SCHEMA = new StructType().add("day", DataTypes.DateType)
+      .add("id", DataTypes.StringType);
+  private static final EmptyDatesAppend.NewTable NEW = new EmptyDatesAppend.NewTable(SCHEMA, List.of("id"));
 
   @Test
   void appendsOntoEmptyDatesAndDeclinesDatesThatHaveRows() {
     SparkSession spark = SharedSpark.session();
     String table = newTable(spark, "empty-dates");
-    assertEquals(Optional.of(2L), EmptyDatesAppend.write(spark, table, rows(spark, "a", "b"), "day", DAY));
-    assertEquals(Optional.empty(), EmptyDatesAppend.write(spark, table, rows(spark, "c"), "day", DAY));
+    assertEquals(Optional.of(2L), EmptyDatesAppend.write(spark, table, rows(spark, "a", "b"), "day", DAY, NEW));
+    assertEquals(Optional.empty(), EmptyDatesAppend.write(spark, table, rows(spark, "c"), "day", DAY, NEW));
     assertEquals(2, spark.read().format("delta").load(table).count());
   }
 
@@ -36,7 +41,35 @@ class EmptyDatesAppendTest {
     String table = newTable(spark, "empty-dates-race");
     SparkSession other = spark.newSession();
     Exception e = assertThrows(Exception.class, () -> EmptyDatesAppend.write(spark, table, rows(spark, "mine"),
-        "day", DAY, () -> rows(other, "theirs").write().format("delta").mode("append").save(table)));
+        "day", DAY, NEW, () -> rows(other, "theirs").write().format("delta").mode("append").save(table)));
+    assertTrue(ConcurrentWrites.isConflict(e, false), "a conflict, which the caller turns into a merge: " + e);
+    List<Row> kept = spark.read().format("delta").load(table).collectAsList();
+    assertEquals(1, kept.size());
+    assertEquals("theirs", kept.get(0).getString(1));
+  }
+
+  @Test
+  void aTableWithoutACommitIsCreatedByTheAppendInOneCommit() {
+    SparkSession spark = SharedSpark.session();
+    String table = SharedSpark.tempDir("empty-dates-new").resolve("t").toString();
+    assertEquals(Optional.of(2L), EmptyDatesAppend.write(spark, table, rows(spark, "a", "b"), "day", DAY, NEW));
+    io.delta.tables.DeltaTable created = io.delta.tables.DeltaTable.forPath(spark, table);
+    assertEquals(1, created.history().count(), "one commit: the table and its rows");
+    assertEquals(List.of("day"), List.of((Object[]) created.detail().first().<scala.collection.Seq<String>>getAs(
+        "partitionColumns").toList().toArray(scala.reflect.ClassTag$.MODULE$.apply(String.class))));
+    assertEquals("id", created.detail().first().<scala.collection.Map<String, String>>getAs("properties")
+        .get("delta.dataSkippingStatsColumns").get());
+    assertEquals(SCHEMA, created.toDF().schema());
+    assertEquals(Optional.empty(), EmptyDatesAppend.write(spark, table, rows(spark, "c"), "day", DAY, NEW));
+  }
+
+  @Test
+  void aWriterThatCreatesTheTableFirstMakesTheCreatingCommitAConflictAndKeepsItsRows() {
+    SparkSession spark = SharedSpark.session();
+    String table = SharedSpark.tempDir("empty-dates-create-race").resolve("t").toString();
+    SparkSession other = spark.newSession();
+    Exception e = assertThrows(Exception.class, () -> EmptyDatesAppend.write(spark, table, rows(spark, "mine"),
+        "day", DAY, NEW, () -> rows(other, "theirs").write().format("delta").partitionBy("day").save(table)));
     assertTrue(ConcurrentWrites.isConflict(e, false), "a conflict, which the caller turns into a merge: " + e);
     List<Row> kept = spark.read().format("delta").load(table).collectAsList();
     assertEquals(1, kept.size());

@@ -42,7 +42,17 @@ public final class SpanTable {
   private static final String INSERT = "insert";
   private static final String DELETE = "delete";
 
+  /** The {@code spans} table as its first write creates it. */
+  private static final EmptyDatesAppend.NewTable NEW_TABLE = new EmptyDatesAppend.NewTable(TraceSchemas.SPANS,
+      TraceSchemas.SPANS_STATS_COLUMNS);
+
   private SpanTable() {}
+
+  /** The {@code spans} table, created empty if it does not exist. */
+  public static DeltaTable table(Warehouse warehouse) {
+    return warehouse.createIfNotExists(TableNames.SPANS, NEW_TABLE.schema(), NEW_TABLE.statsColumns(),
+        TraceColumns.REQUEST_DATE);
+  }
 
   /** What the write did. */
   public record Outcome(long inserted, long deleted) {}
@@ -56,8 +66,11 @@ public final class SpanTable {
    */
   public static Outcome write(Warehouse warehouse, Dataset<Row> parsed, TracelakeConfig config,
       Set<LocalDate> batchDates, boolean hasDuplicates, boolean batchIsWhatTracesHolds) {
-    DeltaTable spans = warehouse.createIfNotExists(TableNames.SPANS, TraceSchemas.SPANS,
-        TraceSchemas.SPANS_STATS_COLUMNS, TraceColumns.REQUEST_DATE);
+    // An existing table first gets any column or property declared since it was written; a new one is created by
+    // its first write (the append onto empty dates), or empty when there is nothing to append.
+    if (batchDates.isEmpty() || !batchIsWhatTracesHolds || warehouse.exists(TableNames.SPANS)) {
+      table(warehouse);
+    }
     if (batchDates.isEmpty()) {
       return new Outcome(0, 0);
     }
@@ -92,7 +105,7 @@ public final class SpanTable {
     if (appended.isPresent()) {
       return appended.get();
     }
-    return merge(spans, held, newSpans);
+    return merge(table(warehouse), held, newSpans);
   }
 
   /**
@@ -104,7 +117,7 @@ public final class SpanTable {
       Set<LocalDate> batchDates) {
     String table = warehouse.path(TableNames.SPANS);
     return ConcurrentWrites.unlessAnotherWriterWins(TableNames.SPANS, () -> EmptyDatesAppend.write(
-            warehouse.spark(), table, spans, TraceColumns.REQUEST_DATE, batchDates))
+            warehouse.spark(), table, spans, TraceColumns.REQUEST_DATE, batchDates, NEW_TABLE))
         .flatMap(written -> written).map(rows -> new Outcome(rows, 0));
   }
 

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.schema.TraceColumns;
+import io.tracelake.schema.TraceSchemas;
 import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.EmptyDatesAppend;
 import io.tracelake.warehouse.TableNames;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -43,6 +45,10 @@ public final class TraceMerger {
   /** Internal: the hash differs, freshness decides. */
   private static final String CHANGED = "changed";
   private static final String MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
+
+  /** The {@code traces} table as its first write creates it. */
+  public static final EmptyDatesAppend.NewTable NEW_TABLE = new EmptyDatesAppend.NewTable(TraceSchemas.TRACES,
+      TraceSchemas.TRACES_STATS_COLUMNS);
 
   private TraceMerger() {}
 
@@ -98,26 +104,28 @@ public final class TraceMerger {
    * transaction that also checks those dates are empty ({@link EmptyDatesAppend}): a concurrent writer filling the
    * same dates makes it fall back to the MERGE. Otherwise the batch is cached and merged ({@link #mergeCached}).
    *
+   * @param table the table, created empty first if it does not exist (for the MERGE; the append onto empty dates
+   *     creates a new table itself, with its first rows)
    * @param tablePath where {@code table} lives
    * @param batchDates the batch's distinct request dates
    * @param batchRows the batch's row count
    * @param reread whether the batch re-reads files already read ({@code --reread}): its version wins ties
    */
-  public static Outcome merge(DeltaTable table, String tablePath, Dataset<Row> batch, Set<LocalDate> batchDates,
-      long batchRows, boolean reread) {
+  public static Outcome merge(Supplier<DeltaTable> table, String tablePath, Dataset<Row> batch,
+      Set<LocalDate> batchDates, long batchRows, boolean reread) {
     if (!batchDates.isEmpty()) {
       List<LocalDate> dates = new ArrayList<>(new TreeSet<>(batchDates));
       SparkSession spark = batch.sparkSession();
       java.util.Optional<Long> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.TRACES,
           () -> TraceCommits.withTouchedDates(spark, dates, () -> EmptyDatesAppend.write(spark, tablePath, batch,
-              TraceColumns.REQUEST_DATE, dates))).flatMap(written -> written);
+              TraceColumns.REQUEST_DATE, dates, NEW_TABLE))).flatMap(written -> written);
       if (appended.isPresent()) {
         return new Outcome(batchRows, 0, 0, dates, true);
       }
     }
     Dataset<Row> cached = batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return mergeCached(table, cached, reread);
+      return mergeCached(table.get(), cached, reread);
     } finally {
       cached.unpersist();
     }
