@@ -121,11 +121,11 @@ public final class IngestJob {
       long spanRows = -1;
       if (config.ingest().spans()) {
         SpanTable.table(warehouse);
-        spanRows = warehouse.read(TableNames.SPANS).count();
+        spanRows = warehouse.rowCount(TableNames.SPANS);
       }
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
-          0, 0, 0, Map.of(), List.of(), warehouse.read(TableNames.TRACES).count(),
-          warehouse.read(TableNames.QUARANTINE).count(), 0, 0, spanRows, List.of(), progress.seconds());
+          0, 0, 0, Map.of(), List.of(), warehouse.rowCount(TableNames.TRACES),
+          warehouse.rowCount(TableNames.QUARANTINE), 0, 0, spanRows, List.of(), progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
@@ -203,9 +203,9 @@ public final class IngestJob {
         warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
       }
 
-      long tracesRows = warehouse.read(TableNames.TRACES).count();
-      long quarantineRows = warehouse.read(TableNames.QUARANTINE).count();
-      long spanRows = config.ingest().spans() ? warehouse.read(TableNames.SPANS).count() : -1;
+      long tracesRows = warehouse.rowCount(TableNames.TRACES);
+      long quarantineRows = warehouse.rowCount(TableNames.QUARANTINE);
+      long spanRows = config.ingest().spans() ? warehouse.rowCount(TableNames.SPANS) : -1;
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), files.size(), skipped[0], filesByShape,
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
