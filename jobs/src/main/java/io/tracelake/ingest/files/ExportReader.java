@@ -153,11 +153,6 @@ public final class ExportReader {
     return tasks;
   }
 
-  /** Parses every file into {@link TraceSchemas#PARSED_RECORD} rows, without the spans. */
-  public static Dataset<Row> parse(SparkSession spark, List<DetectedFile> files, TracelakeConfig config) {
-    return parse(spark, files, config, false);
-  }
-
   /**
    * Parses every file into {@link TraceSchemas#PARSED_RECORD} rows; with {@code withSpans} each trace also carries
    * every span ({@code trace.spans}), which costs the decoding of every span's inputs, outputs and attributes.
