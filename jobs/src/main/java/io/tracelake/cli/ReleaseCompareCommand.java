@@ -3,7 +3,6 @@ package io.tracelake.cli;
 import io.tracelake.UserInputException;
 import io.tracelake.reports.ReleaseComparison;
 import io.tracelake.reports.ReleaseGate;
-import io.tracelake.schema.TraceColumns;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.LocalDate;
@@ -47,18 +46,18 @@ public final class ReleaseCompareCommand implements Callable<Integer> {
 
   @Option(names = "--fail-if", paramLabel = "EXPR", description = "A threshold on the difference, e.g. "
       + "\"p95_duration_ms > +10%\", \"error_rate > +0.02\", \"negative_feedback_rate > +5%\" (repeatable); "
-      + "metrics: error_rate, p50_duration_ms, p95_duration_ms, tokens_per_trace, turns_per_session, "
-      + "negative_feedback_rate.")
+      + "metrics: error_rate, p50_duration_ms, p95_duration_ms, tokens_per_trace, cost_per_trace, "
+      + "turns_per_session, cost_per_session, negative_feedback_rate.")
   List<String> failIf = new ArrayList<>();
 
   @Option(names = "--format", defaultValue = "text", description = "text (default), json or markdown.")
   String format;
 
-  @Option(names = "--resamples", defaultValue = "2000", description = "Bootstrap resamples (default: "
-      + "${DEFAULT-VALUE}; 100 to 100000).")
+  @Option(names = "--resamples", defaultValue = "" + ReleaseComparison.DEFAULT_RESAMPLES,
+      description = "Bootstrap resamples (default: ${DEFAULT-VALUE}; 100 to 100000).")
   int resamples;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "" + ReleaseComparison.DEFAULT_SEED, description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Override
@@ -80,16 +79,9 @@ public final class ReleaseCompareCommand implements Callable<Integer> {
     Dataset<Row> traces = w.read(TableNames.TRACES);
     ReleaseComparison.Options options = new ReleaseComparison.Options(baseline, candidate, environment, first, last,
         resamples, seed);
-    for (String version : List.of(baseline, candidate)) {
-      if (ReleaseComparison.releaseTraces(traces, options, version).isEmpty()) {
-        List<String> versions = new ArrayList<>();
-        traces.select(TraceColumns.APP_VERSION).distinct().where(traces.col(TraceColumns.APP_VERSION).isNotNull())
-            .orderBy(TraceColumns.APP_VERSION).collectAsList().forEach(r -> versions.add(r.getString(0)));
-        throw new UserInputException("No traces of app_version '" + version + "'"
-            + (environment == null ? "" : " in environment '" + environment + "'")
-            + (first == null && last == null ? "" : " in the dates given") + " in " + warehouse
-            + "; versions with traces: " + String.join(", ", versions));
-      }
+    String missing = ReleaseComparison.missingRelease(traces, options, warehouse);
+    if (missing != null) {
+      throw new UserInputException(missing);
     }
     ReleaseComparison.Result result = ReleaseComparison.compare(traces, options);
     List<String> failures = gates.stream().map(g -> g.failure(result)).filter(Objects::nonNull).toList();

@@ -2,6 +2,7 @@ package io.tracelake.explore;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.tracelake.reports.ReleaseComparison;
 import io.tracelake.reports.SessionFlow;
 import io.tracelake.reports.SvgCharts;
 import io.tracelake.reports.SvgCharts.Drawing;
@@ -115,6 +116,14 @@ public final class Charts {
     }
     return chart(SvgCharts.timelineDrawing("Session " + flow.sessionId() + " (blue: OK, red: ERROR, grey: other)",
         labels, start, duration, colours, states));
+  }
+
+  /**
+   * A release comparison's tested metrics: the candidate's relative difference from the baseline with its 95 %
+   * interval, red where the interval excludes 0 (see {@link ReleaseComparison#relativeDrawing}).
+   */
+  public static Chart releaseComparison(ReleaseComparison.Result result) {
+    return chart(ReleaseComparison.relativeDrawing(result));
   }
 
   private static Chart chart(Drawing d) {

@@ -5,6 +5,7 @@ import io.tracelake.config.ConfigLoader;
 import io.tracelake.eval.EvalRecords;
 import io.tracelake.eval.EvalSelection;
 import io.tracelake.reports.Breakdown;
+import io.tracelake.reports.ReleaseComparison;
 import io.tracelake.reports.SessionFlow;
 import io.tracelake.reports.UserReport;
 import io.tracelake.search.SpanSource;
@@ -89,6 +90,20 @@ public final class Warehouses {
   /** Interactions and users per app version, interactions per environment. */
   public Breakdown breakdown() {
     return Breakdown.compute(traces());
+  }
+
+  /**
+   * Two app versions side by side, as {@code release-compare} prints them (all dates, its default resampling); null
+   * {@code environment}: all. Print it with {@link ReleaseComparison#table}, draw it with
+   * {@link Charts#releaseComparison}. A version with no traces fails with the versions that have some.
+   */
+  public ReleaseComparison.Result compareReleases(String baseline, String candidate, String environment) {
+    ReleaseComparison.Options options = ReleaseComparison.Options.of(baseline, candidate, environment);
+    String missing = ReleaseComparison.missingRelease(traces(), options, warehouse.root());
+    if (missing != null) {
+      throw new IllegalArgumentException(missing);
+    }
+    return ReleaseComparison.compare(traces(), options);
   }
 
   /**

@@ -266,9 +266,15 @@ public final class HtmlReport {
           .append(m.hasInterval() ? String.format(Locale.ROOT, "[%.4g, %.4g]", m.low(), m.high()) : "")
           .append(m.significant() ? "</strong></td>" : "</td>").append("</tr>");
     }
-    h.append("</tbody></table><p class=\"note\">Traces count under their own app version; intervals: ")
+    h.append("</tbody></table>");
+    SvgCharts.Drawing relative = ReleaseComparison.relativeDrawing(r);
+    if (relative.marks() > 0) {
+      h.append(SvgCharts.figure(relative));
+    }
+    h.append("<p class=\"note\">Traces count under their own app version; intervals: ")
         .append(String.format(Locale.ROOT, "%,d", r.options().resamples()))
-        .append(" bootstrap resamples of sessions (seed 1), bold where they exclude 0. The same as ")
+        .append(" bootstrap resamples of sessions (seed ").append(r.options().seed())
+        .append("), bold where they exclude 0. The same as ")
         .append("<code>tracelake release-compare</code>, which can also gate a release.</p></section>");
   }
 

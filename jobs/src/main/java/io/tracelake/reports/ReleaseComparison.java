@@ -46,12 +46,23 @@ public final class ReleaseComparison {
   /** The metrics with an interval, which a release gate can test. */
   public static final List<String> TESTED = METRICS.subList(3, METRICS.size());
 
+  /** Bootstrap resamples when none are given ({@code release-compare}, the HTML report, the notebooks' API). */
+  public static final int DEFAULT_RESAMPLES = 2000;
+  /** The resampling's seed when none is given. */
+  public static final long DEFAULT_SEED = 1;
+
   /**
    * What to compare: two app versions, optionally one environment and a range of UTC request dates (either end may
    * be null), {@code resamples} bootstrap draws from {@code seed}.
    */
   public record Options(String baseline, String candidate, String environment, LocalDate from, LocalDate to,
-      int resamples, long seed) {}
+      int resamples, long seed) {
+
+    /** Two versions over all dates, with the default resampling. */
+    public static Options of(String baseline, String candidate, String environment) {
+      return new Options(baseline, candidate, environment, null, null, DEFAULT_RESAMPLES, DEFAULT_SEED);
+    }
+  }
 
   /**
    * One metric: both values (NaN where a release has nothing to measure it on), candidate − baseline, and for the
@@ -102,6 +113,25 @@ public final class ReleaseComparison {
     return out;
   }
 
+  /**
+   * Why the comparison cannot run — a version with no traces in the options' environment and dates, naming the
+   * versions that have traces, {@code place} (the warehouse) included — or null when both have traces.
+   */
+  public static String missingRelease(Dataset<Row> traces, Options o, String place) {
+    for (String version : List.of(o.baseline(), o.candidate())) {
+      if (releaseTraces(traces, o, version).isEmpty()) {
+        List<String> versions = new ArrayList<>();
+        traces.select(TraceColumns.APP_VERSION).distinct().where(col(TraceColumns.APP_VERSION).isNotNull())
+            .orderBy(TraceColumns.APP_VERSION).collectAsList().forEach(r -> versions.add(r.getString(0)));
+        return "No traces of app_version '" + version + "'"
+            + (o.environment() == null ? "" : " in environment '" + o.environment() + "'")
+            + (o.from() == null && o.to() == null ? "" : " in the dates given") + " in " + place
+            + "; versions with traces: " + String.join(", ", versions);
+      }
+    }
+    return null;
+  }
+
   public static Result compare(Dataset<Row> traces, Options o) {
     // A traces table written before cost was computed gets the column at its next ingest: until then, unknown.
     Dataset<Row> withCost = List.of(traces.columns()).contains(TraceColumns.COST_USD) ? traces
@@ -139,6 +169,30 @@ public final class ReleaseComparison {
           relative[1]));
     }
     return new Result(o, metrics);
+  }
+
+  /**
+   * The tested metrics as a picture: the candidate's difference relative to the baseline (candidate / baseline − 1)
+   * with its 95 % interval, red where the interval of the difference excludes 0. A metric whose baseline is 0 (no
+   * relative difference) is left out of the picture, not of the table.
+   */
+  public static SvgCharts.Drawing relativeDrawing(Result r) {
+    List<Metric> tested = r.metrics().stream().filter(Metric::hasInterval).toList();
+    int n = tested.size();
+    double[] point = new double[n];
+    double[] low = new double[n];
+    double[] high = new double[n];
+    boolean[] significant = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      Metric m = tested.get(i);
+      point[i] = m.candidate() / m.baseline() - 1;
+      low[i] = m.relativeLow();
+      high[i] = m.relativeHigh();
+      significant[i] = m.significant();
+    }
+    return SvgCharts.intervalsDrawing(r.options().candidate() + " against " + r.options().baseline()
+        + ": relative difference and 95% interval (red: the interval excludes 0)",
+        tested.stream().map(Metric::name).toList(), point, low, high, significant, SvgCharts.ValueFormat.PERCENT);
   }
 
   private static Metric volume(String name, double baseline, double candidate) {

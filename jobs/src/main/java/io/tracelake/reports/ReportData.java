@@ -86,8 +86,6 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
   static final int DROPOFF_TURNS = 20;
   /** No grouping columns: the paths and the drop-off of all releases together. */
   private static final Column[] ALL_RELEASES = {};
-  /** Bootstrap resamples of the report's release comparison (release-compare's default). */
-  static final int RELEASE_RESAMPLES = 2000;
 
   /** Gap buckets: upper bounds in ms (exclusive) and labels; a negative gap (overlapping turns) is its own. */
   static final long[] GAP_BOUNDS = {0, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000};
@@ -228,8 +226,8 @@ public record ReportData(Row overall, List<Row> perDay, List<Row> perVersion, Li
     if (newest.size() < 2) {
       return null;
     }
-    return ReleaseComparison.compare(traces, new ReleaseComparison.Options(newest.get(1).getString(0),
-        newest.get(0).getString(0), null, null, null, RELEASE_RESAMPLES, 1));
+    return ReleaseComparison.compare(traces, ReleaseComparison.Options.of(newest.get(1).getString(0),
+        newest.get(0).getString(0), null));
   }
 
   private static Dataset<Row> inRange(Dataset<Row> table, String dateColumn, LocalDate from, LocalDate to) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Small charts as inline SVG: text that needs no script, no font download and no network, scales with the page and
@@ -156,6 +157,54 @@ public final class SvgCharts {
   }
 
   /**
+   * Intervals around zero (a forest plot): one row per label, a dot at {@code point} and a line from {@code low} to
+   * {@code high} on an axis symmetric about 0, which is drawn darker. Rows with a non-finite value are left out;
+   * {@code highlight}ed rows are drawn in the palette's second colour, the others grey.
+   */
+  public static Drawing intervalsDrawing(String title, List<String> labels, double[] point, double[] low,
+      double[] high, boolean[] highlight, ValueFormat format) {
+    List<Integer> rows = new ArrayList<>();
+    double max = 0;
+    for (int i = 0; i < labels.size(); i++) {
+      if (Double.isFinite(point[i]) && Double.isFinite(low[i]) && Double.isFinite(high[i])) {
+        rows.add(i);
+        max = Math.max(max, Math.max(Math.abs(low[i]), Math.max(Math.abs(high[i]), Math.abs(point[i]))));
+      }
+    }
+    Scale x = Scale.of(max);
+    int left = 170;
+    double span = WIDTH - left - RIGHT;
+    DoubleUnaryOperator xAt = v -> left + (v + x.max()) / (2 * x.max()) * span;
+    StringBuilder svg = open(title);
+    for (int i = 0; i <= 4; i++) {
+      double v = -x.max() + x.max() * i / 2;
+      double px = xAt.applyAsDouble(v);
+      svg.append("<line x1=\"").append(fmt(px)).append("\" x2=\"").append(fmt(px)).append("\" y1=\"").append(TOP)
+          .append("\" y2=\"").append(HEIGHT - BOTTOM).append("\" class=\"grid\"")
+          .append(i == 2 ? " style=\"stroke:#6b7280\"" : "").append("/><text x=\"").append(fmt(px))
+          .append("\" y=\"").append(HEIGHT - BOTTOM + 18).append("\" text-anchor=\"middle\" class=\"tick\">")
+          .append(escape((v > 0 ? "+" : "") + format.apply(v))).append("</text>");
+    }
+    double row = (HEIGHT - TOP - BOTTOM) / (double) Math.max(1, rows.size());
+    for (int r = 0; r < rows.size(); r++) {
+      int i = rows.get(r);
+      double y = TOP + (r + 0.5) * row;
+      String colour = highlight[i] ? colour(1) : "#6b7280";
+      svg.append("<text x=\"").append(left - 8).append("\" y=\"").append(fmt(y + 4))
+          .append("\" text-anchor=\"end\" class=\"tick\">").append(escape(labels.get(i))).append("</text>")
+          .append("<g class=\"mark\"><title>").append(escape(labels.get(i) + ": " + format.apply(point[i])
+              + ", 95% interval " + format.apply(low[i]) + " to " + format.apply(high[i])))
+          .append("</title><line x1=\"").append(fmt(xAt.applyAsDouble(low[i]))).append("\" x2=\"")
+          .append(fmt(xAt.applyAsDouble(high[i]))).append("\" y1=\"").append(fmt(y)).append("\" y2=\"")
+          .append(fmt(y)).append("\" stroke=\"").append(colour).append("\" stroke-width=\"3\"/><circle cx=\"")
+          .append(fmt(xAt.applyAsDouble(point[i]))).append("\" cy=\"").append(fmt(y)).append("\" r=\"5\" fill=\"")
+          .append(colour).append("\"/></g>");
+    }
+    svg.append("</svg>");
+    return new Drawing(title, svg.toString(), List.of(), rows.size());
+  }
+
+  /**
    * A drawing as a standalone SVG image of {@code WIDTH} pixels: its title above, the legend below, styles inside
    * (for notebooks and files; the HTML report uses {@link #figure} and its page's styles).
    */
@@ -258,7 +307,7 @@ public final class SvgCharts {
   }
 
   /** A drawing inside the report's {@code <figure>}, with its caption and an HTML legend. */
-  private static String figure(Drawing d) {
+  public static String figure(Drawing d) {
     return "<figure><figcaption>" + escape(d.title()) + "</figcaption>" + d.svg() + legend(d.legend())
         + "</figure>";
   }

@@ -155,8 +155,8 @@ class HtmlReportTest {
     assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "nothing loaded from the network");
     assertFalse(html.contains("<link"), "no external style sheet");
     String[] figures = html.split("<figure>");
-    assertEquals(14, figures.length, "thirteen charts: seven of traces and sessions, three of active users, one of "
-        + "cost, two of spans");
+    assertEquals(15, figures.length, "fourteen charts: seven of traces and sessions, three of active users, one of "
+        + "the newest release against the one before, one of cost, two of spans");
     for (int i = 1; i < figures.length; i++) {
       assertTrue(figures[i].contains("class=\"mark\""), "chart " + i + " draws something");
     }
@@ -239,6 +239,14 @@ class HtmlReportTest {
           .selectExpr("avg(CASE WHEN state = 'ERROR' THEN 1.0D ELSE 0.0D END)").first().getDouble(0);
       assertEquals(expected, Double.parseDouble(shown.get(errorRate).get(i)), 1e-12, "error rate of " + version);
     }
+    // The picture under the table: one interval per tested metric whose baseline is not 0 (no relative difference).
+    long drawable = ReleaseComparison.TESTED.stream().map(m -> shown.get(ReleaseComparison.METRICS.indexOf(m)))
+        .filter(cells -> !cells.get(0).isEmpty() && Double.parseDouble(cells.get(0)) != 0).count();
+    int table = html.indexOf("<table data-table=\"release-compare\"");
+    String section = html.substring(table, html.indexOf("</section>", table));
+    assertTrue(section.contains("<figcaption>" + candidate + " against " + baseline + ": relative difference"),
+        section);
+    assertEquals(drawable, section.split("class=\"mark\"", -1).length - 1, section);
   }
 
   @Test
