@@ -274,7 +274,8 @@ public final class HtmlReport {
     h.append("<p class=\"note\">Traces count under their own app version; intervals: ")
         .append(String.format(Locale.ROOT, "%,d", r.options().resamples()))
         .append(" bootstrap resamples of sessions (seed ").append(r.options().seed())
-        .append("), bold where they exclude 0. The same as ")
+        .append("), bold where they exclude 0; in the picture, each metric's change relative to ")
+        .append(escape(r.options().baseline())).append(", red where its interval excludes 0. The same as ")
         .append("<code>tracelake release-compare</code>, which can also gate a release.</p></section>");
   }
 

@@ -171,6 +171,9 @@ public final class ReleaseComparison {
     return new Result(o, metrics);
   }
 
+  /** The picture's axis reaches ±100 % at most: a wider interval (a rate near 0 at baseline) ends in an arrow. */
+  static final double RELATIVE_AXIS_LIMIT = 1.0;
+
   /**
    * The tested metrics as a picture: the candidate's difference relative to the baseline (candidate / baseline − 1)
    * with its 95 % interval, red where the interval of the difference excludes 0. A metric whose baseline is 0 (no
@@ -190,9 +193,9 @@ public final class ReleaseComparison {
       high[i] = m.relativeHigh();
       significant[i] = m.significant();
     }
-    return SvgCharts.intervalsDrawing(r.options().candidate() + " against " + r.options().baseline()
-        + ": relative difference and 95% interval (red: the interval excludes 0)",
-        tested.stream().map(Metric::name).toList(), point, low, high, significant, SvgCharts.ValueFormat.PERCENT);
+    return SvgCharts.intervalsDrawing(r.options().candidate() + " vs " + r.options().baseline()
+        + ": relative difference, 95% interval", tested.stream().map(Metric::name).toList(), point, low, high,
+        significant, RELATIVE_AXIS_LIMIT, SvgCharts.ValueFormat.PERCENT);
   }
 
   private static Metric volume(String name, double baseline, double candidate) {

@@ -158,11 +158,13 @@ public final class SvgCharts {
 
   /**
    * Intervals around zero (a forest plot): one row per label, a dot at {@code point} and a line from {@code low} to
-   * {@code high} on an axis symmetric about 0, which is drawn darker. Rows with a non-finite value are left out;
-   * {@code highlight}ed rows are drawn in the palette's second colour, the others grey.
+   * {@code high} on an axis symmetric about 0, which is drawn darker. The axis reaches at most {@code limit} (and
+   * less when every value is within less); a line that goes further ends in an arrow at the edge, its tooltip giving
+   * the values. Rows with a non-finite value are left out; {@code highlight}ed rows are drawn in the palette's second
+   * colour, the others grey.
    */
   public static Drawing intervalsDrawing(String title, List<String> labels, double[] point, double[] low,
-      double[] high, boolean[] highlight, ValueFormat format) {
+      double[] high, boolean[] highlight, double limit, ValueFormat format) {
     List<Integer> rows = new ArrayList<>();
     double max = 0;
     for (int i = 0; i < labels.size(); i++) {
@@ -171,10 +173,10 @@ public final class SvgCharts {
         max = Math.max(max, Math.max(Math.abs(low[i]), Math.max(Math.abs(high[i]), Math.abs(point[i]))));
       }
     }
-    Scale x = Scale.of(max);
+    Scale x = Scale.of(Math.min(max, limit));
     int left = 170;
     double span = WIDTH - left - RIGHT;
-    DoubleUnaryOperator xAt = v -> left + (v + x.max()) / (2 * x.max()) * span;
+    DoubleUnaryOperator xAt = v -> left + (Math.max(-x.max(), Math.min(x.max(), v)) + x.max()) / (2 * x.max()) * span;
     StringBuilder svg = open(title);
     for (int i = 0; i <= 4; i++) {
       double v = -x.max() + x.max() * i / 2;
@@ -196,12 +198,24 @@ public final class SvgCharts {
               + ", 95% interval " + format.apply(low[i]) + " to " + format.apply(high[i])))
           .append("</title><line x1=\"").append(fmt(xAt.applyAsDouble(low[i]))).append("\" x2=\"")
           .append(fmt(xAt.applyAsDouble(high[i]))).append("\" y1=\"").append(fmt(y)).append("\" y2=\"")
-          .append(fmt(y)).append("\" stroke=\"").append(colour).append("\" stroke-width=\"3\"/><circle cx=\"")
-          .append(fmt(xAt.applyAsDouble(point[i]))).append("\" cy=\"").append(fmt(y)).append("\" r=\"5\" fill=\"")
-          .append(colour).append("\"/></g>");
+          .append(fmt(y)).append("\" stroke=\"").append(colour).append("\" stroke-width=\"3\"/>");
+      if (low[i] < -x.max()) {
+        svg.append(arrow(xAt.applyAsDouble(low[i]), y, -1, colour));
+      }
+      if (high[i] > x.max()) {
+        svg.append(arrow(xAt.applyAsDouble(high[i]), y, 1, colour));
+      }
+      svg.append("<circle cx=\"").append(fmt(xAt.applyAsDouble(point[i]))).append("\" cy=\"").append(fmt(y))
+          .append("\" r=\"5\" fill=\"").append(colour).append("\"/></g>");
     }
     svg.append("</svg>");
     return new Drawing(title, svg.toString(), List.of(), rows.size());
+  }
+
+  /** A small triangle at the edge of a clipped interval, pointing left (-1) or right (1). */
+  private static String arrow(double x, double y, int direction, String colour) {
+    return "<path d=\"M" + fmt(x + 6 * direction) + "," + fmt(y) + " L" + fmt(x) + "," + fmt(y - 5) + " L"
+        + fmt(x) + "," + fmt(y + 5) + " Z\" fill=\"" + colour + "\"/>";
   }
 
   /**

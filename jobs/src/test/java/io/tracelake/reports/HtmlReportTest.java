@@ -244,7 +244,7 @@ class HtmlReportTest {
         .filter(cells -> !cells.get(0).isEmpty() && Double.parseDouble(cells.get(0)) != 0).count();
     int table = html.indexOf("<table data-table=\"release-compare\"");
     String section = html.substring(table, html.indexOf("</section>", table));
-    assertTrue(section.contains("<figcaption>" + candidate + " against " + baseline + ": relative difference"),
+    assertTrue(section.contains("<figcaption>" + candidate + " vs " + baseline + ": relative difference"),
         section);
     assertEquals(drawable, section.split("class=\"mark\"", -1).length - 1, section);
   }
