@@ -2,16 +2,19 @@ package io.tracelake;
 
 import io.tracelake.cli.TracelakeCli;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The README's first command, {@code tracelake run --input samples}, run once per test JVM into one warehouse that
  * every class which only reads it shares (the reports, the HTML report, the launcher's read-only commands). A class
- * that writes into a warehouse builds its own.
+ * that writes into a warehouse builds its own, or writes into a {@link #copy}.
  */
 public final class SamplesWarehouse {
 
@@ -46,5 +49,24 @@ public final class SamplesWarehouse {
       warehouse = dir;
     }
     return warehouse;
+  }
+
+  /** A copy of the samples' warehouse in a fresh folder named from {@code prefix}, for a test that writes. */
+  public static Path copy(String prefix) {
+    Path from = path();
+    Path to = SharedSpark.tempDir(prefix);
+    try (var paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return to;
   }
 }

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracelake.SamplesWarehouse;
 import io.tracelake.SharedSpark;
 import io.tracelake.UserInputException;
-import io.tracelake.config.ConfigLoader;
-import io.tracelake.ingest.IngestJob;
 import io.tracelake.schema.AnalyticsSchemas;
 import io.tracelake.warehouse.CatalogRegistration;
 import io.tracelake.warehouse.Warehouse;
@@ -26,19 +25,16 @@ import org.junit.jupiter.api.Test;
  * suite's session (Spark's in-memory catalog: once only, and never over another warehouse's table), and once
  * against a real Hive metastore (Spark's built-in Hive client on an embedded Derby database), where a
  * {@code tracelake run --schema} in one JVM registers the tables and a second application, which knows no path,
- * reads them by name.
+ * reads them by name. Both register the samples' warehouse the suite builds once ({@link SamplesWarehouse}); the
+ * scheduled {@code run} is the next one over the same samples (every file already read), into a copy of it.
  */
 class CatalogRegistrationTest {
-
-  private static final Path SAMPLES = Path.of(System.getProperty("tracelake.repo.root", ".."), "samples", "mlflow3");
 
   @Test
   void everyTableIsRegisteredOnceAndARegistrationOfAnotherWarehouseIsRefused() {
     SparkSession spark = SharedSpark.session();
-    Path warehouse = SharedSpark.tempDir("wh-catalog");
+    Path warehouse = SamplesWarehouse.path();  // registration writes the catalog only, never the warehouse
     try {
-      IngestJob.run(spark, ConfigLoader.defaults(), new IngestJob.Options(List.of(SAMPLES.toString()),
-          warehouse.toString(), null));
       Warehouse wh = Warehouse.openForRead(spark, warehouse.toString());
       CatalogRegistration.Registered first = CatalogRegistration.register(wh, "", "tl_registration");
       assertEquals(wh.tables(), first.added());
@@ -62,9 +58,9 @@ class CatalogRegistrationTest {
   @Test
   void aRunRegistersTheTablesInAHiveMetastoreAndAnotherApplicationReadsThemByName() throws Exception {
     Path work = SharedSpark.tempDir("hive-metastore");
-    Path warehouse = work.resolve("warehouse");
-    String runOut = runChild(work, "io.tracelake.cli.TracelakeCli", "run", "--input", SAMPLES.toString(),
-        "--warehouse", warehouse.toString(), "--schema", "tracelake");
+    Path warehouse = SamplesWarehouse.copy("wh-samples-hive");
+    String runOut = runChild(work, "io.tracelake.cli.TracelakeCli", "run", "--input",
+        SamplesWarehouse.samples().toString(), "--warehouse", warehouse.toString(), "--schema", "tracelake");
     assertTrue(runOut.contains("Tables by name in `tracelake`: 19 (19 added)"), runOut);
 
     String probeOut = runChild(work, MetastoreProbe.class.getName(), "SHOW TABLES IN tracelake",

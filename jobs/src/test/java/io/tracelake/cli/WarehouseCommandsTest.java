@@ -139,8 +139,7 @@ class WarehouseCommandsTest {
   @Test
   void anEvalDatasetOfTheSamplesIsTheSameRecordsInBothFormatsAndARerunCommitsNothing() throws IOException {
     // eval-dataset writes a table: into a copy of the samples' warehouse, which other classes only read.
-    Path copy = SharedSpark.tempDir("wh-samples-eval");
-    copyTree(SamplesWarehouse.path(), copy);
+    Path copy = SamplesWarehouse.copy("wh-samples-eval");
     Path out = SharedSpark.tempDir("eval-out");
     String[] command = {"eval-dataset", "--warehouse", copy.toString(), "--name", "thumbs-down", "--filter",
         "feedback.user_satisfaction = 'false'", "--whole-sessions"};
@@ -170,18 +169,5 @@ class WarehouseCommandsTest {
     String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, all, base.length, more.length);
     return all;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (var paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 }
