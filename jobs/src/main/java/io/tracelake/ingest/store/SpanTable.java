@@ -105,7 +105,7 @@ public final class SpanTable {
     if (appended.isPresent()) {
       return appended.get();
     }
-    return merge(table(warehouse), held, newSpans);
+    return merge(table(warehouse), held, newSpans, dates);
   }
 
   /**
@@ -123,9 +123,10 @@ public final class SpanTable {
 
   /**
    * One MERGE: insert the held versions' spans the table lacks, delete the spans of other versions of those traces.
+   * A trace's spans are on its request date, so only the batch's dates are read and rewritten.
    */
-  private static Outcome merge(DeltaTable spans, Dataset<Row> held, Dataset<Row> newSpans) {
-    Dataset<Row> stored = spans.toDF();
+  private static Outcome merge(DeltaTable spans, Dataset<Row> held, Dataset<Row> newSpans, Object[] dates) {
+    Dataset<Row> stored = spans.toDF().where(col(TraceColumns.REQUEST_DATE).isin(dates));
     Dataset<Row> storedVersions = stored.select(col(TraceColumns.TRACE_ID).as("_s_id"),
         col(TraceColumns.RECORD_HASH).as("_s_hash")).distinct();
     Dataset<Row> inserts = newSpans.join(storedVersions, col(TraceColumns.TRACE_ID).equalTo(col("_s_id"))
@@ -143,7 +144,8 @@ public final class SpanTable {
       if (inserted + deleted == 0) {
         return new Outcome(0, 0);
       }
-      Column sameSpan = col("t." + TraceColumns.REQUEST_DATE).equalTo(col("s." + TraceColumns.REQUEST_DATE))
+      Column sameSpan = col("t." + TraceColumns.REQUEST_DATE).isin(dates)
+          .and(col("t." + TraceColumns.REQUEST_DATE).equalTo(col("s." + TraceColumns.REQUEST_DATE)))
           .and(col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID)))
           .and(col("t." + TraceColumns.RECORD_HASH).equalTo(col("s." + TraceColumns.RECORD_HASH)))
           .and(col("t." + SpanColumns.SPAN_INDEX).equalTo(col("s." + SpanColumns.SPAN_INDEX)));

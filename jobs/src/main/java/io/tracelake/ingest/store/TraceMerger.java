@@ -125,30 +125,35 @@ public final class TraceMerger {
     }
     Dataset<Row> cached = batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return mergeCached(table.get(), cached, reread);
+      return mergeCached(table.get(), cached, batchDates, reread);
     } finally {
       cached.unpersist();
     }
   }
 
   /**
-   * The batch's keys classified against the table (new id, equal hash, else freshness), then an insert-only MERGE
-   * for new ids and a matched-only MERGE for fresher versions. The batch is read several times: cache it.
+   * The batch's keys classified against the table's rows on the batch's dates (new id, equal hash, else freshness),
+   * then an insert-only MERGE for new ids and a matched-only MERGE for fresher versions, both reading and rewriting
+   * only those dates' files: a stored version of a batch trace is on the batch trace's own date, so a day's run costs
+   * that day, not the history behind it. The batch is read several times: cache it.
    */
-  private static Outcome mergeCached(DeltaTable table, Dataset<Row> batch, boolean reread) {
-    boolean emptyTable = table.toDF().isEmpty();
+  private static Outcome mergeCached(DeltaTable table, Dataset<Row> batch, Set<LocalDate> batchDates,
+      boolean reread) {
+    Object[] dates = new TreeSet<>(batchDates).toArray();
+    Dataset<Row> stored = table.toDF().where(col(TraceColumns.REQUEST_DATE).isin(dates));
+    boolean emptyTable = stored.isEmpty();
     long inserted = 0;
     long updated = 0;
     long unchanged = 0;
     Set<LocalDate> touched = new TreeSet<>();
     Dataset<Row> byHash = emptyTable
         ? batch.select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), lit(INSERT).as(ACTION))
-        : compareHashes(batch, table.toDF()).persist(StorageLevel.MEMORY_AND_DISK());
+        : compareHashes(batch, stored).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // Counts per action and date; freshness is compared only where hashes differ.
       List<Row> counts = new ArrayList<>(byHash.groupBy(ACTION, TraceColumns.REQUEST_DATE).count().collectAsList());
       if (counts.stream().anyMatch(r -> r.getString(0).equals(CHANGED))) {
-        counts.addAll(compareFreshness(batch, table.toDF(), byHash.where(col(ACTION).equalTo(CHANGED)), reread)
+        counts.addAll(compareFreshness(batch, stored, byHash.where(col(ACTION).equalTo(CHANGED)), reread)
             .groupBy(ACTION, TraceColumns.REQUEST_DATE).count().collectAsList());
       }
       for (Row r : counts) {
@@ -165,7 +170,9 @@ public final class TraceMerger {
     } finally {
       byHash.unpersist();
     }
-    Column sameTrace = col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID));
+    // The dates as a literal condition on the target: Delta reads and rewrites only their partitions.
+    Column sameTrace = col("t." + TraceColumns.REQUEST_DATE).isin(dates)
+        .and(col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID)));
     SparkSession spark = batch.sparkSession();
     String materialize = spark.conf().get(MATERIALIZE_SOURCE, "auto");
     try {
