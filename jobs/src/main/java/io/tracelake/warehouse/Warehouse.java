@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -163,14 +165,8 @@ public final class Warehouse {
    * (non-public) snapshot read here.
    */
   public long sizeInBytes(String table) {
-    try {
-      org.apache.spark.sql.delta.Snapshot snapshot = DeltaLog.forTable(spark, path(table))
-          .update(false, Option.empty(), Option.empty());
-      return snapshot.checksumOpt().isDefined() ? snapshot.checksumOpt().get().tableSizeBytes()
-          : snapshot.sizeInBytes();
-    } catch (LinkageError e) {
-      return Long.MAX_VALUE;
-    }
+    return fromLatestSnapshot(table, snapshot -> snapshot.checksumOpt().isDefined()
+        ? snapshot.checksumOpt().get().tableSizeBytes() : snapshot.sizeInBytes()).orElse(Long.MAX_VALUE);
   }
 
   /**
@@ -179,26 +175,39 @@ public final class Warehouse {
    * lack its row count.
    */
   public long rowCount(String table) {
-    try {
-      org.apache.spark.sql.delta.Snapshot snapshot = DeltaLog.forTable(spark, path(table))
-          .update(false, Option.empty(), Option.empty());
-      if (snapshot.checksumOpt().isDefined() && snapshot.checksumOpt().get().allFiles().isDefined()) {
-        long rows = 0;
-        boolean known = true;
-        for (org.apache.spark.sql.delta.actions.AddFile f : scala.jdk.javaapi.CollectionConverters.asJava(
-            snapshot.checksumOpt().get().allFiles().get())) {
-          Option<Object> records = f.numLogicalRecords();
-          known &= records.isDefined();
-          rows += records.isDefined() ? (Long) records.get() : 0;
-        }
-        if (known) {
-          return rows;
-        }
-      }
-    } catch (LinkageError e) {
-      // this runtime's Delta lacks the (non-public) snapshot read above: count
+    return fromLatestSnapshot(table, Warehouse::checksumRowCount).flatMap(rows -> rows)
+        .orElseGet(() -> read(table).count());
+  }
+
+  /** The rows the snapshot's checksum lists, when it lists every file with its row count. */
+  private static Optional<Long> checksumRowCount(org.apache.spark.sql.delta.Snapshot snapshot) {
+    if (snapshot.checksumOpt().isEmpty() || snapshot.checksumOpt().get().allFiles().isEmpty()) {
+      return Optional.empty();
     }
-    return read(table).count();
+    long rows = 0;
+    for (org.apache.spark.sql.delta.actions.AddFile f : scala.jdk.javaapi.CollectionConverters.asJava(
+        snapshot.checksumOpt().get().allFiles().get())) {
+      Option<Object> records = f.numLogicalRecords();
+      if (records.isEmpty()) {
+        return Optional.empty();
+      }
+      rows += (Long) records.get();
+    }
+    return Optional.of(rows);
+  }
+
+  /**
+   * {@code read} applied to the table's latest snapshot (Delta's own, not public API: no command, no Spark job);
+   * empty where this runtime's Delta lacks what it calls (Databricks ships its own Delta), so that the caller takes
+   * the public, slower way.
+   */
+  private <T> Optional<T> fromLatestSnapshot(String table, Function<org.apache.spark.sql.delta.Snapshot, T> read) {
+    try {
+      return Optional.of(read.apply(DeltaLog.forTable(spark, path(table))
+          .update(false, Option.empty(), Option.empty())));
+    } catch (LinkageError e) {
+      return Optional.empty();
+    }
   }
 
   /** The table as of one Delta version (time travel), so that a job reads one snapshot throughout. */
@@ -275,17 +284,15 @@ public final class Warehouse {
    * Delta's public {@code detail()} where this runtime's Delta lacks the (non-public) snapshot read here.
    */
   private TableMetadata metadataOf(String table) {
-    try {
-      org.apache.spark.sql.delta.actions.Metadata m = DeltaLog.forTable(spark, path(table))
-          .update(false, Option.empty(), Option.empty()).metadata();
-      return new TableMetadata(Arrays.asList(m.schema().fieldNames()),
-          scala.jdk.javaapi.CollectionConverters.asJava(m.configuration()));
-    } catch (LinkageError e) {
-      DeltaTable t = DeltaTable.forPath(spark, path(table));
-      Row detail = t.detail().first();
-      return new TableMetadata(Arrays.asList(t.toDF().schema().fieldNames()),
-          detail.<String, String>getJavaMap(detail.fieldIndex("properties")));
-    }
+    return fromLatestSnapshot(table, snapshot -> new TableMetadata(
+        Arrays.asList(snapshot.metadata().schema().fieldNames()),
+        scala.jdk.javaapi.CollectionConverters.asJava(snapshot.metadata().configuration())))
+        .orElseGet(() -> {
+          DeltaTable t = DeltaTable.forPath(spark, path(table));
+          Row detail = t.detail().first();
+          return new TableMetadata(Arrays.asList(t.toDF().schema().fieldNames()),
+              detail.<String, String>getJavaMap(detail.fieldIndex("properties")));
+        });
   }
 
   /**
