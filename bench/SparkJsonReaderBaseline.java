@@ -20,7 +20,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Benchmark peer, not a product path: the same MLflow 3 JSON-lines export read by Spark's generic JSON reader with an
  * explicit schema, mapped to the main canonical columns and written to Delta partitioned by date. It handles only the
- * 3.5.1+ shape and quarantines nothing; {@code bin/bench-ingest} times it next to {@code tracelake ingest}.
+ * 3.5.1+ shape and quarantines nothing; {@code bin/bench-ingest} times it next to {@code tracelake ingest}. It lives
+ * outside the product's sources: {@code bin/bench-ingest} compiles it against the product jar into a jar of its own and
+ * runs it through {@code bin/tracelake} ({@code TRACELAKE_MAIN_CLASS}, {@code TRACELAKE_EXTRA_JARS}), so that it
+ * starts as the product does.
  *
  * <p>Usage: {@code SparkJsonReaderBaseline INPUT_DIR OUTPUT_TABLE_DIR}
  */
