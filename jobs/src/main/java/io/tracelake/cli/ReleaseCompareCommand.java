@@ -57,7 +57,8 @@ public final class ReleaseCompareCommand implements Callable<Integer> {
       description = "Bootstrap resamples (default: ${DEFAULT-VALUE}; 100 to 100000).")
   int resamples;
 
-  @Option(names = "--seed", defaultValue = "" + ReleaseComparison.DEFAULT_SEED, description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "" + ReleaseComparison.DEFAULT_SEED,
+      description = "Seed of the resampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Override

@@ -99,11 +99,12 @@ public final class Warehouses {
    */
   public ReleaseComparison.Result compareReleases(String baseline, String candidate, String environment) {
     ReleaseComparison.Options options = ReleaseComparison.Options.of(baseline, candidate, environment);
-    String missing = ReleaseComparison.missingRelease(traces(), options, warehouse.root());
+    Dataset<Row> traces = traces();
+    String missing = ReleaseComparison.missingRelease(traces, options, warehouse.root());
     if (missing != null) {
       throw new IllegalArgumentException(missing);
     }
-    return ReleaseComparison.compare(traces(), options);
+    return ReleaseComparison.compare(traces, options);
   }
 
   /**

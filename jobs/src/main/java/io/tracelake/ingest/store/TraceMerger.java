@@ -141,12 +141,12 @@ public final class TraceMerger {
       boolean reread) {
     Object[] dates = new TreeSet<>(batchDates).toArray();
     Dataset<Row> stored = table.toDF().where(col(TraceColumns.REQUEST_DATE).isin(dates));
-    boolean emptyTable = stored.isEmpty();
+    boolean noneOnThoseDates = stored.isEmpty();
     long inserted = 0;
     long updated = 0;
     long unchanged = 0;
     Set<LocalDate> touched = new TreeSet<>();
-    Dataset<Row> byHash = emptyTable
+    Dataset<Row> byHash = noneOnThoseDates
         ? batch.select(col(TraceColumns.TRACE_ID), col(TraceColumns.REQUEST_DATE), lit(INSERT).as(ACTION))
         : compareHashes(batch, stored).persist(StorageLevel.MEMORY_AND_DISK());
     try {
