@@ -46,8 +46,8 @@ public final class Warehouses {
 
   /** Every table name a warehouse may hold. */
   public static List<String> tableNames() {
-    List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.SPANS, TableNames.QUARANTINE, TableNames.INGEST_RUNS,
-        TableNames.ANALYTICS_RUNS));
+    List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.SPANS, TableNames.OTLP_SPANS,
+        TableNames.QUARANTINE, TableNames.INGEST_RUNS, TableNames.ANALYTICS_RUNS));
     names.addAll(AnalyticsTables.all());
     names.addAll(AnalyticsTables.optional());
     names.add(TableNames.EVAL_DATASETS);

@@ -19,8 +19,11 @@ import io.tracelake.ingest.files.ExportReader;
 import io.tracelake.ingest.files.FileShape;
 import io.tracelake.ingest.files.InputTables;
 import io.tracelake.ingest.mlflow.TraceCost;
+import io.tracelake.ingest.otlp.OtlpSpanRows;
+import io.tracelake.ingest.otlp.OtlpTraces;
 import io.tracelake.ingest.store.CanonicalTraces;
 import io.tracelake.ingest.store.IngestedFiles;
+import io.tracelake.ingest.store.OtlpSpanStaging;
 import io.tracelake.ingest.store.QuarantineRecords;
 import io.tracelake.ingest.store.SpanTable;
 import io.tracelake.ingest.store.TraceMerger;
@@ -129,9 +132,12 @@ public final class IngestJob {
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
+    List<DetectedFile> otlpFiles = files.stream().filter(f -> f.shape() == FileShape.OTLP_JSON).toList();
     // One parse, with the spans when the spans table is kept: every step below reads the same rows, copied to local
     // disk by the first one (a second and third parse of the input cost more than that copy).
-    try (DiskCopy copy = DiskCopy.of(ExportReader.parse(spark, files, config, config.ingest().spans()))) {
+    try (DiskCopy otlp = otlpFiles.isEmpty() ? null : DiskCopy.of(OtlpTraces.read(spark, otlpFiles, config));
+        DiskCopy copy = DiskCopy.of(withOtlpTraces(ExportReader.parse(spark, files, config,
+            config.ingest().spans()), otlp, warehouse, config, progress))) {
       Dataset<Row> parsed = copy.rows();
       Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
           col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
@@ -214,6 +220,30 @@ public final class IngestJob {
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
+  }
+
+  /**
+   * The parsed exports with the traces of OTLP files added: this run's spans go into {@code otlp_spans} first, then
+   * every trace they touch is built from all its spans held there ({@link OtlpSpanStaging}). Lines of another OTLP
+   * signal are counted and skipped.
+   */
+  private static Dataset<Row> withOtlpTraces(Dataset<Row> parsed, DiskCopy otlp, Warehouse warehouse,
+      TracelakeConfig config, Progress progress) {
+    if (otlp == null) {
+      return parsed;
+    }
+    Dataset<Row> rows = otlp.rows();
+    progress.stage("reading OTLP spans");
+    Row counts = rows.agg(count(when(col(OtlpSpanRows.KIND).equalTo(OtlpSpanRows.KIND_SPAN), 1)),
+        count(when(col(OtlpSpanRows.KIND).equalTo(OtlpSpanRows.KIND_SKIPPED), 1))).first();
+    progress.stage("OTLP: %,d spans received%s; adding them to %s", counts.getLong(0), counts.getLong(1) == 0 ? ""
+        : String.format(", %,d line(s) of another signal (metrics, logs) skipped", counts.getLong(1)),
+        warehouse.path(TableNames.OTLP_SPANS));
+    Dataset<Row> touched = counts.getLong(0) == 0 ? null
+        : OtlpSpanStaging.addAndReadTouched(warehouse, OtlpTraces.spans(rows));
+    Dataset<Row> withRejections = parsed.union(OtlpTraces.rejections(rows));
+    return touched == null ? withRejections
+        : withRejections.union(OtlpTraces.assemble(warehouse.spark(), touched, config, config.ingest().spans()));
   }
 
   /** The {@code traces} table, created empty if it does not exist (see {@link TraceMerger#NEW_TABLE}). */

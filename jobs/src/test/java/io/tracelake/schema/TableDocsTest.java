@@ -20,10 +20,12 @@ class TableDocsTest {
 
   static final List<TableSpec> DOCUMENTED = List.of(RunSchemas.INGEST_RUNS, RunSchemas.ANALYTICS_RUNS,
       EvalDatasetTable.SPEC, FlatTraces.spec(ConfigLoader.defaults()), AnalyticsSchemas.DAILY_USER_ACTIVITY,
-      AnalyticsSchemas.VERSION_BREAKDOWN, AnalyticsSchemas.FEEDBACK_DAILY, AnalyticsSchemas.SPAN_DAILY, AnalyticsSchemas.SESSION_TURNS,
+      AnalyticsSchemas.VERSION_BREAKDOWN, AnalyticsSchemas.FEEDBACK_DAILY, AnalyticsSchemas.SPAN_DAILY,
+      AnalyticsSchemas.SESSION_TURNS,
       AnalyticsSchemas.SESSIONS, AnalyticsSchemas.SESSION_PATHS,
       AnalyticsSchemas.TURN_DROPOFF, AnalyticsSchemas.USER_SUMMARY, AnalyticsSchemas.VERSION_SUMMARY,
-      AnalyticsSchemas.ENVIRONMENT_SUMMARY, AnalyticsSchemas.ACTIVE_USERS, AnalyticsSchemas.USER_RETENTION);
+      AnalyticsSchemas.ENVIRONMENT_SUMMARY, AnalyticsSchemas.ACTIVE_USERS, AnalyticsSchemas.USER_RETENTION,
+      io.tracelake.ingest.otlp.OtlpSpanRows.TABLE);
 
   private static final String END = "<!-- end of generated columns -->";
 

@@ -130,12 +130,15 @@ public final class ExportReader {
     }
   }
 
-  /** Splits each plain JSON-lines file larger than {@code splitBytes} into byte ranges; other files stay whole. */
+  /**
+   * Splits each plain JSON-lines file larger than {@code splitBytes} into byte ranges; other files stay whole. OTLP
+   * files are not planned here: their spans are grouped into traces across files ({@code ingest.otlp}).
+   */
   public static List<ParseTask> plan(List<DetectedFile> files, long splitBytes) {
     List<ParseTask> tasks = new ArrayList<>();
     for (DetectedFile f : files) {
       switch (f.shape()) {
-        case EMPTY, PARQUET, TABLE -> { }
+        case EMPTY, PARQUET, TABLE, OTLP_JSON -> { }
         case JSON_LINES -> {
           if (f.gzip() || f.length() <= splitBytes) {
             tasks.add(ParseTask.wholeFile(f));

@@ -13,6 +13,11 @@ public enum FileShape {
   SEARCH_ENVELOPE("search-envelope"),
   /** One or more pretty-printed JSON documents, e.g. {@code mlflow traces get} output. */
   JSON_DOCUMENT("json-document"),
+  /**
+   * OpenTelemetry OTLP/JSON: one {@code TracesData} object per line, as the Collector's file exporter writes it; spans
+   * are grouped into traces across lines, files and runs.
+   */
+  OTLP_JSON("otlp-json"),
   /** A saved {@code search_traces()} frame written with {@code to_parquet}. */
   PARQUET("parquet"),
   /**
@@ -45,6 +50,6 @@ public enum FileShape {
       }
     }
     throw new IllegalArgumentException("unknown format '" + label
-        + "'; valid: auto, jsonl, json-array, search-envelope, json-document, parquet");
+        + "'; valid: auto, jsonl, json-array, search-envelope, json-document, otlp-json, parquet");
   }
 }

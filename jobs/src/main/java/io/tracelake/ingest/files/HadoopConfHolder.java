@@ -6,18 +6,18 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /** Ships the driver's Hadoop configuration (file system settings, credentials) to parse tasks. */
-final class HadoopConfHolder implements Serializable {
+public final class HadoopConfHolder implements Serializable {
 
   private final Map<String, String> entries = new HashMap<>();
   private transient Configuration conf;
 
-  HadoopConfHolder(Configuration source) {
+  public HadoopConfHolder(Configuration source) {
     for (Map.Entry<String, String> e : source) {
       entries.put(e.getKey(), e.getValue());
     }
   }
 
-  Configuration get() {
+  public Configuration get() {
     if (conf == null) {
       Configuration c = new Configuration(false);
       entries.forEach(c::set);

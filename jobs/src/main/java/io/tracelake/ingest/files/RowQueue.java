@@ -12,7 +12,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * {@link io.tracelake.schema.TraceSchemas#PARSED_RECORD} in Spark's internal form, handed out one at a time so no
  * task holds a whole file.
  */
-final class RowQueue implements TraceRecordReader.Sink {
+public final class RowQueue implements TraceRecordReader.Sink {
 
   private final ArrayDeque<InternalRow> rows = new ArrayDeque<>();
   /** The file rejections are attributed to; set per row where one task reads many files. */
@@ -22,7 +22,7 @@ final class RowQueue implements TraceRecordReader.Sink {
   /** The line (within the task's range) of the record being read, or null where records are not lines. */
   private Long currentLine;
 
-  RowQueue(String sourceFile, int splitIndex, int rawMaxChars) {
+  public RowQueue(String sourceFile, int splitIndex, int rawMaxChars) {
     this.sourceFile = sourceFile;
     this.splitIndex = splitIndex;
     this.rawMaxChars = rawMaxChars;
@@ -34,7 +34,7 @@ final class RowQueue implements TraceRecordReader.Sink {
   }
 
   /** Rejections from here on belong to this file (a task that reads many small files). */
-  void forFile(String file) {
+  public void forFile(String file) {
     this.sourceFile = file;
   }
 
@@ -57,11 +57,11 @@ final class RowQueue implements TraceRecordReader.Sink {
         newlines, startsAfterNewline)));
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return rows.isEmpty();
   }
 
-  InternalRow poll() {
+  public InternalRow poll() {
     return rows.poll();
   }
 }

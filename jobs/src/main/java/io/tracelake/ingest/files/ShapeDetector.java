@@ -15,12 +15,17 @@ import org.apache.hadoop.fs.FileSystem;
  * Finds a file's {@link FileShape} from its first bytes: gzip by magic number (then looks inside), Parquet by its
  * {@code PAR1} magic, JSON by its first value. A first value that is an object ending on the line it starts on means
  * JSON lines; an array means a JSON array; an object whose top-level keys include {@code traces} means the search
- * envelope; any other object spanning lines means pretty-printed documents. Reads no more than the first value (and
+ * envelope; an object whose top-level keys include {@code resourceSpans} (or another OTLP signal) means OTLP/JSON;
+ * any other object spanning lines means pretty-printed documents. The Collector's binary proto output is named as
+ * such and not read. Reads no more than the first value (and
  * stops at the first key of an envelope or the first bracket of an array), so large files cost little here.
  */
 public final class ShapeDetector {
 
   private static final int BUFFER = 1 << 16;
+  /** The top-level key of an OTLP/JSON line, by signal: traces are read, the others skipped line by line. */
+  private static final java.util.Set<String> OTLP_SIGNALS = java.util.Set.of("resourceSpans", "resourceMetrics",
+      "resourceLogs", "resourceProfiles");
 
   private ShapeDetector() {}
 
@@ -40,6 +45,16 @@ public final class ShapeDetector {
         return new DetectedFile(path, length, FileShape.PARQUET, false, null);
       }
       InputStream data = gzip ? new GZIPInputStream(raw, BUFFER) : raw;
+      if (!data.markSupported()) {
+        data = new BufferedInputStream(data, BUFFER);
+      }
+      data.mark(8);
+      byte[] head = data.readNBytes(5);
+      data.reset();
+      if (looksLikeOtlpProto(head)) {
+        return new DetectedFile(path, length, FileShape.NOT_AN_EXPORT, gzip, "an OpenTelemetry Collector file "
+            + "exporter's proto output; only its JSON output is read (set the exporter's format: json)");
+      }
       return new DetectedFile(path, length, detectJson(data), gzip, null);
     } catch (JsonProcessingException e) {
       return new DetectedFile(path, length, FileShape.NOT_AN_EXPORT, gzip,
@@ -48,6 +63,15 @@ public final class ShapeDetector {
       return new DetectedFile(path, length, FileShape.UNREADABLE, gzip,
           (gzip ? "cannot read gzip data: " : "cannot read: ") + e.getMessage());
     }
+  }
+
+  /**
+   * The Collector file exporter's {@code format: proto}: each message is preceded by its length as a 4-byte big-endian
+   * number, and a {@code TracesData} (or metrics, logs) message starts with field 1, length-delimited: byte 0x0A.
+   * JSON never starts with a zero byte.
+   */
+  private static boolean looksLikeOtlpProto(byte[] head) {
+    return head.length == 5 && head[0] == 0 && head[4] == 0x0A;
   }
 
   private static FileShape detectJson(InputStream data) throws IOException {
@@ -68,6 +92,9 @@ public final class ShapeDetector {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           if (p.currentName().equals("traces") || p.currentName().equals("trace_infos")) {
             return FileShape.SEARCH_ENVELOPE;
+          }
+          if (OTLP_SIGNALS.contains(p.currentName())) {
+            return FileShape.OTLP_JSON;
           }
           p.nextToken();
           p.skipChildren();

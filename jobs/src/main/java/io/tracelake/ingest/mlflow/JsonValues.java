@@ -72,7 +72,7 @@ public final class JsonValues {
   private JsonValues() {}
 
   /** {@code "\"LLM\""} → {@code LLM}; any text that is not a JSON string literal is returned as it is. */
-  static String unquoteJsonString(String text) {
+  public static String unquoteJsonString(String text) {
     if (text == null || text.length() < 2 || text.charAt(0) != '"' || text.charAt(text.length() - 1) != '"') {
       return text;
     }

@@ -26,7 +26,7 @@ public record ReadLimits(int rawMaxChars, int maxRecordMb, int maxNestingDepth) 
   }
 
   /** A JSON parser factory that enforces these limits (Jackson's own defaults are 20 M characters, 1,000 levels). */
-  JsonFactory jsonFactory() {
+  public JsonFactory jsonFactory() {
     return JsonFactory.builder()
         .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .streamReadConstraints(StreamReadConstraints.builder()

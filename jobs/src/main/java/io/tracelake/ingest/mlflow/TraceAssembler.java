@@ -40,7 +40,8 @@ final class TraceAssembler {
       throws RecordRejectedException {
     if (!looksLikeTrace(f)) {
       throw new RecordRejectedException(QuarantineReason.UNKNOWN_SHAPE, f.otlp
-          ? "an OpenTelemetry (OTLP) span export is not a trace export; export traces with MLflow instead"
+          ? "an OpenTelemetry (OTLP) TracesData object among MLflow traces; OTLP is read from files of its own "
+              + "(one TracesData per line, as the Collector's file exporter writes them)"
           : "the object has none of the keys of an MLflow trace (info, trace_id, request_id, request_time)");
     }
     ParsedTrace t = new ParsedTrace();

@@ -56,4 +56,19 @@ class ShapeDetectorTest {
     assertTrue(text.note().startsWith("not JSON or Parquet"), text.note());
     assertEquals(FileShape.NOT_AN_EXPORT, detect("42\n43\n").shape());
   }
+
+  /**
+   * The OpenTelemetry Collector's file exporter: {@code format: json} writes one OTLP/JSON object per line (any
+   * signal); {@code format: proto} writes each message after its length as 4 big-endian bytes.
+   */
+  @Test
+  void otlpJsonLinesAreOtlpAndTheProtoOutputIsNamed() throws IOException {
+    assertEquals(FileShape.OTLP_JSON, detect("{\"resourceSpans\": [{\"scopeSpans\": []}]}\n").shape());
+    assertEquals(FileShape.OTLP_JSON, detect("{\"resourceMetrics\": []}\n{\"resourceSpans\": []}\n").shape());
+    Path proto = SharedSpark.tempDir("shape").resolve("traces.pb");
+    Files.write(proto, new byte[] {0, 0, 0, 3, 0x0A, 0x01, 0x00});
+    DetectedFile detected = detect(proto);
+    assertEquals(FileShape.NOT_AN_EXPORT, detected.shape());
+    assertTrue(detected.note().contains("proto output; only its JSON output is read"), detected.note());
+  }
 }
