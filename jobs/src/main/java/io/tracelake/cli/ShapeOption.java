@@ -9,7 +9,7 @@ public final class ShapeOption {
 
   @Option(names = "--format", paramLabel = "SHAPE", defaultValue = "auto",
       description = "Override shape detection: auto (default), jsonl, json-array, search-envelope, json-document, "
-          + "otlp-json, parquet.")
+          + "otlp-json, export-import, parquet.")
   String format;
 
   /** The shape to read every file as; null for {@code auto} (detect each file's shape). */

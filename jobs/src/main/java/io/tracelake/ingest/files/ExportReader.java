@@ -43,7 +43,8 @@ public final class ExportReader {
 
   /**
    * Lists the input files and detects the shape of each one {@code take} accepts; fails on an input path that does
-   * not exist.
+   * not exist. The spans file of an mlflow-export-import trace folder is read with its {@code trace.json}, not
+   * listed on its own.
    */
   public static List<DetectedFile> listAndDetect(SparkSession spark, List<String> inputs, FileShape override,
       Predicate<FileStatus> take) {
@@ -51,11 +52,11 @@ public final class ExportReader {
     List<DetectedFile> files = new ArrayList<>();
     for (String input : inputs) {
       for (FileStatus status : list(conf, input)) {
-        if (!take.test(status)) {
-          continue;
-        }
         try {
           FileSystem fs = status.getPath().getFileSystem(conf);
+          if (ExportImportTrace.isSpansOfAFolderTrace(fs, status) || !take.test(status)) {
+            continue;
+          }
           DetectedFile detected = ShapeDetector.detect(fs, status);
           if (override != null && detected.shape() != FileShape.EMPTY
               && detected.shape() != FileShape.UNREADABLE) {

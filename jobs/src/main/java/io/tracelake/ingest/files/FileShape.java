@@ -18,6 +18,11 @@ public enum FileShape {
    * are grouped into traces across lines, files and runs.
    */
   OTLP_JSON("otlp-json"),
+  /**
+   * One trace as mlflow-export-import writes it: {@code traces/<id>/trace.json} ({@code {"system": …, "mlflow":
+   * {"info": …, "data": …}}}), its spans in {@code artifacts/traces.json} beside it, read with it.
+   */
+  EXPORT_IMPORT("export-import"),
   /** A saved {@code search_traces()} frame written with {@code to_parquet}. */
   PARQUET("parquet"),
   /**
@@ -50,6 +55,6 @@ public enum FileShape {
       }
     }
     throw new IllegalArgumentException("unknown format '" + label
-        + "'; valid: auto, jsonl, json-array, search-envelope, json-document, otlp-json, parquet");
+        + "'; valid: auto, jsonl, json-array, search-envelope, json-document, otlp-json, export-import, parquet");
   }
 }

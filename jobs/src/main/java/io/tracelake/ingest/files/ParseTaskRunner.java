@@ -84,6 +84,9 @@ final class ParseTaskRunner implements FlatMapFunction<ParseTask, InternalRow> {
       case JSON_ARRAY, SEARCH_ENVELOPE, JSON_DOCUMENT -> {
         return new JsonDocumentCursor(openWhole(file), reader, context, queue);
       }
+      case EXPORT_IMPORT -> {
+        return new ExportImportTrace(file, conf.get(), reader, context, queue);
+      }
       default -> throw new IllegalStateException("no parse task for a " + file.shape() + " file");
     }
   }

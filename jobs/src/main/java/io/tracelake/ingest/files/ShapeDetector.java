@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
  * {@code PAR1} magic, JSON by its first value. A first value that is an object ending on the line it starts on means
  * JSON lines; an array means a JSON array; an object whose top-level keys include {@code traces} means the search
  * envelope; an object whose top-level keys include {@code resourceSpans} (or another OTLP signal) means OTLP/JSON;
+ * one with {@code mlflow} is mlflow-export-import's {@code trace.json};
  * any other object spanning lines means pretty-printed documents. The Collector's binary proto output is named as
  * such and not read. Reads no more than the first value (and
  * stops at the first key of an envelope or the first bracket of an array), so large files cost little here.
@@ -95,6 +96,9 @@ public final class ShapeDetector {
           }
           if (OTLP_SIGNALS.contains(p.currentName())) {
             return FileShape.OTLP_JSON;
+          }
+          if (p.currentName().equals(ExportImportTrace.WRAPPER)) {
+            return FileShape.EXPORT_IMPORT;
           }
           p.nextToken();
           p.skipChildren();

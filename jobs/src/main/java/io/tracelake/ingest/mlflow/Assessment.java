@@ -36,10 +36,20 @@ final class Assessment {
         case "assessment_id" -> a.assessmentId = text(p);
         case "assessment_name", "name" -> a.name = text(p);
         case "source" -> a.readSource(p);
-        case "create_time" -> a.createTime = a.time(p, field);
-        case "last_update_time" -> a.lastUpdateTime = a.time(p, field);
-        case "feedback" -> a.readFeedback(p);
-        case "expectation" -> a.readExpectation(p);
+        // MLflow 3's Assessment object: create_time_ms, last_update_time_ms (as mlflow-export-import dumps it).
+        case "create_time", "create_time_ms" -> a.createTime = a.time(p, field);
+        case "last_update_time", "last_update_time_ms" -> a.lastUpdateTime = a.time(p, field);
+        // A null feedback or expectation is the other kind's empty slot (an object dump has both).
+        case "feedback" -> {
+          if (t != JsonToken.VALUE_NULL) {
+            a.readFeedback(p);
+          }
+        }
+        case "expectation" -> {
+          if (t != JsonToken.VALUE_NULL) {
+            a.readExpectation(p);
+          }
+        }
         case "rationale" -> a.rationale = text(p);
         case "valid" -> a.valid = t == JsonToken.VALUE_NULL ? null : p.getValueAsBoolean(true);
         case "overrides" -> a.overrides = text(p);
@@ -88,7 +98,7 @@ final class Assessment {
   private void readExpectation(JsonParser p) throws IOException {
     kind = "expectation";
     if (p.currentToken() != JsonToken.START_OBJECT) {
-      p.skipChildren();
+      value = JsonValues.jsonText(p);  // the value itself, as mlflow-export-import writes an ExpectationValue
       return;
     }
     while (p.nextToken() == JsonToken.FIELD_NAME) {
