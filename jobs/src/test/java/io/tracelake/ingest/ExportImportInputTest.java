@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tracelake.SamplesWarehouse;
 import io.tracelake.SharedSpark;
 import io.tracelake.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -31,13 +31,14 @@ import org.junit.jupiter.api.Test;
  * kind's slot null.
  *
  * <p>The folders are written here from the bundled MLflow 3 export, so the loaded tables can be compared with the ones
- * the export itself loads: every column but where a trace came from.
+ * the export itself loads (in the samples' warehouse the suite builds once): every column but where a trace came
+ * from.
  */
 class ExportImportInputTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path EXPORT = Paths.get("..").toAbsolutePath().normalize()
-      .resolve("samples/mlflow3/traces-00000.jsonl");
+  private static final String SAMPLE = "mlflow3/traces-00000.jsonl";
+  private static final Path EXPORT = SamplesWarehouse.samples().resolve(SAMPLE);
   private static final int TRACES = 60;
 
   private static Path jsonWarehouse;
@@ -47,16 +48,12 @@ class ExportImportInputTest {
   @BeforeAll
   static void ingestBothForms() throws IOException {
     List<String> lines = Files.readAllLines(EXPORT).subList(0, TRACES);
-    Path export = SharedSpark.tempDir("ei-json").resolve("traces.jsonl");
-    Files.write(export, lines);
     Path experiment = SharedSpark.tempDir("ei-folders").resolve("1");
     for (String line : lines) {
       writeTraceFolder(experiment.resolve("traces"), JSON.readTree(line));
     }
-    jsonWarehouse = SharedSpark.tempDir("wh-ei-json");
+    jsonWarehouse = SamplesWarehouse.path();
     folderWarehouse = SharedSpark.tempDir("wh-ei");
-    IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(),
-        new IngestJob.Options(List.of(export.toString()), jsonWarehouse.toString(), null));
     folderRun = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(),
         new IngestJob.Options(List.of(experiment.toString()), folderWarehouse.toString(), null));
   }
@@ -81,14 +78,21 @@ class ExportImportInputTest {
         "transform(assessments, a -> struct(a.assessment_id, a.name, a.kind, a.source_type, a.source_id, "
             + "regexp_replace(a.value, ' ', '') AS value, a.error, a.rationale, a.create_time, a.last_update_time, "
             + "a.valid, a.overrides)) AS assessments"};
-    assertSameRows(table(jsonWarehouse, "traces").selectExpr(traceColumns),
+    assertSameRows(ofTheFolders(table(jsonWarehouse, "traces")).selectExpr(traceColumns),
         table(folderWarehouse, "traces").selectExpr(traceColumns));
-    Dataset<Row> spans = table(jsonWarehouse, "spans");
+    Dataset<Row> spans = ofTheFolders(table(jsonWarehouse, "spans"));
     String[] spanColumns = java.util.Arrays.stream(spans.columns()).filter(c -> !c.equals("record_hash"))
         .map(c -> c.equals("attributes") ? "array_sort(map_entries(attributes)) AS attributes" : c)
         .toArray(String[]::new);
     assertTrue(spans.count() > TRACES);
     assertSameRows(spans.selectExpr(spanColumns), table(folderWarehouse, "spans").selectExpr(spanColumns));
+  }
+
+  /** The rows of the traces written as folders, from the samples' warehouse (which holds the other samples too). */
+  private static Dataset<Row> ofTheFolders(Dataset<Row> rows) {
+    Dataset<Row> ids = table(folderWarehouse, "traces").select("trace_id");
+    return rows.join(ids, "trace_id").select(rows.columns()[0], java.util.Arrays.copyOfRange(rows.columns(), 1,
+        rows.columns().length));
   }
 
   private static Dataset<Row> table(Path warehouse, String name) {
