@@ -187,7 +187,7 @@ public final class IngestJob {
         progress.stage("writing the spans of the traces written into %s", warehouse.path(TableNames.SPANS));
         spans = SpanTable.write(warehouse, parsed, config,
             tracesParsed == 0 ? Set.of() : batchDates, distinctTraces != tracesParsed,
-            outcome.wholeBatchAppended() && distinctTraces == tracesParsed);
+            outcome.wholeBatchAppended() && distinctTraces == tracesParsed, outcome.inserted() == distinctTraces);
         progress.stage("spans: %,d inserted, %,d of replaced versions deleted", spans.inserted(), spans.deleted());
       }
 

@@ -23,6 +23,7 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -41,6 +42,7 @@ public final class SpanTable {
   private static final String OP = "_op";
   private static final String INSERT = "insert";
   private static final String DELETE = "delete";
+  private static final String MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
 
   /** The {@code spans} table as its first write creates it. */
   private static final EmptyDatesAppend.NewTable NEW_TABLE = new EmptyDatesAppend.NewTable(TraceSchemas.SPANS,
@@ -63,9 +65,11 @@ public final class SpanTable {
    * @param hasDuplicates whether some trace id occurs more than once in the batch
    * @param batchIsWhatTracesHolds the batch, without duplicates, was appended whole onto dates {@code traces} had no
    *     rows for: its spans are written as they are, without comparing versions with {@code traces}
+   * @param everyTraceNew every trace id of the batch was new to {@code traces} (none updated or unchanged), so no
+   *     stored span can be of another version of a batch trace: the spans only need inserting
    */
   public static Outcome write(Warehouse warehouse, Dataset<Row> parsed, TracelakeConfig config,
-      Set<LocalDate> batchDates, boolean hasDuplicates, boolean batchIsWhatTracesHolds) {
+      Set<LocalDate> batchDates, boolean hasDuplicates, boolean batchIsWhatTracesHolds, boolean everyTraceNew) {
     // An existing table first gets any column or property declared since it was written; a new one is created by
     // its first write (the append onto empty dates), or empty when there is nothing to append.
     if (batchDates.isEmpty() || !batchIsWhatTracesHolds || warehouse.exists(TableNames.SPANS)) {
@@ -105,7 +109,45 @@ public final class SpanTable {
     if (appended.isPresent()) {
       return appended.get();
     }
+    if (everyTraceNew) {
+      return new Outcome(insertOnly(warehouse.spark(), table(warehouse), newSpans, dates), 0);
+    }
     return merge(table(warehouse), held, newSpans, dates);
+  }
+
+  /**
+   * The spans of traces new to the table, in an insert-only MERGE: Delta's fast path, an anti-join with the dates'
+   * stored spans that rewrites no file; like any MERGE it re-checks at commit, so a concurrent writer of the same
+   * spans cannot make them appear twice. Nothing else is read: no stored span can be of another version of a new
+   * trace. The source is read once, so Delta need not copy it first.
+   *
+   * @return the spans inserted
+   */
+  private static long insertOnly(SparkSession spark, DeltaTable spans, Dataset<Row> newSpans, Object[] dates) {
+    Map<String, Column> values = new LinkedHashMap<>();
+    for (String name : TraceSchemas.SPANS.fieldNames()) {
+      values.put(name, col("s." + name));
+    }
+    String materialize = spark.conf().get(MATERIALIZE_SOURCE, "auto");
+    spark.conf().set(MATERIALIZE_SOURCE, "none");
+    try {
+      Row metrics = ConcurrentWrites.retrying(TableNames.SPANS, () -> spans.as("t").merge(newSpans.as("s"),
+              sameSpan(dates))
+          .whenNotMatched().insert(values)
+          .execute().first());
+      return metrics.getLong(metrics.fieldIndex("num_inserted_rows"));
+    } finally {
+      spark.conf().set(MATERIALIZE_SOURCE, materialize);
+    }
+  }
+
+  /** A stored span that is the source's: the same date (one of the batch's), trace, version and index. */
+  private static Column sameSpan(Object[] dates) {
+    return col("t." + TraceColumns.REQUEST_DATE).isin(dates)
+        .and(col("t." + TraceColumns.REQUEST_DATE).equalTo(col("s." + TraceColumns.REQUEST_DATE)))
+        .and(col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID)))
+        .and(col("t." + TraceColumns.RECORD_HASH).equalTo(col("s." + TraceColumns.RECORD_HASH)))
+        .and(col("t." + SpanColumns.SPAN_INDEX).equalTo(col("s." + SpanColumns.SPAN_INDEX)));
   }
 
   /**
@@ -144,11 +186,7 @@ public final class SpanTable {
       if (inserted + deleted == 0) {
         return new Outcome(0, 0);
       }
-      Column sameSpan = col("t." + TraceColumns.REQUEST_DATE).isin(dates)
-          .and(col("t." + TraceColumns.REQUEST_DATE).equalTo(col("s." + TraceColumns.REQUEST_DATE)))
-          .and(col("t." + TraceColumns.TRACE_ID).equalTo(col("s." + TraceColumns.TRACE_ID)))
-          .and(col("t." + TraceColumns.RECORD_HASH).equalTo(col("s." + TraceColumns.RECORD_HASH)))
-          .and(col("t." + SpanColumns.SPAN_INDEX).equalTo(col("s." + SpanColumns.SPAN_INDEX)));
+      Column sameSpan = sameSpan(dates);
       Map<String, Column> values = new LinkedHashMap<>();
       for (String name : TraceSchemas.SPANS.fieldNames()) {
         values.put(name, col("s." + name));
