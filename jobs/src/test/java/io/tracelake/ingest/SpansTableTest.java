@@ -85,6 +85,37 @@ class SpansTableTest {
     assertEquals(0, spans.where("trace_id = 'tr-a0000000000000000000000000000005'").count());  // no spans
   }
 
+  /**
+   * A second delivery of other traces onto the same dates (the insert-only path: every trace new to the table); the
+   * table then holds each trace's spans once, as many as its span count, both deliveries' alike.
+   */
+  @Test
+  void aDeliveryOfNewTracesOntoFilledDatesAddsExactlyTheirSpans() throws IOException {
+    Path wh = SharedSpark.tempDir("wh-spans-filled");
+    java.time.LocalDate start = java.time.LocalDate.parse("2025-12-01");
+    IngestSummary[] runs = new IngestSummary[2];
+    for (int delivery = 0; delivery < 2; delivery++) {
+      Path dir = SharedSpark.tempDir("spans-filled-" + delivery);
+      new io.tracelake.generate.TraceGenerator(new io.tracelake.generate.TraceGenerator.Spec(80, 31 + delivery, 2,
+          6, 1, false, start)).writeTo(dir, 1);
+      runs[delivery] = ingest(wh, false, dir.toString());
+    }
+    assertEquals(80, runs[1].inserted());
+    assertEquals(0, runs[1].spansDeleted());
+    SparkSession spark = SharedSpark.session();
+    Dataset<Row> traces = spark.read().format("delta").load(wh.resolve("traces").toString());
+    Dataset<Row> spans = spark.read().format("delta").load(wh.resolve("spans").toString());
+    assertEquals(160, traces.count());
+    assertEquals(traces.selectExpr("sum(span_count)").first().getLong(0), spans.count());
+    assertEquals(0, spans.groupBy("trace_id", "span_index").count().where("count > 1").count());
+    // Every span is of the version traces holds.
+    assertEquals(0, spans.join(traces, spans.col("trace_id").equalTo(traces.col("trace_id"))
+        .and(spans.col("record_hash").equalTo(traces.col("record_hash"))), "left_anti").count());
+    long secondsSpans = spans.join(traces.where("ingested_at = (SELECT max(ingested_at) FROM delta.`"
+        + wh.resolve("traces") + "`)"), "trace_id").count();
+    assertEquals(secondsSpans, runs[1].spansInserted());
+  }
+
   @Test
   void aFresherRedeliveryReplacesATracesSpansAndAnOlderOrIdenticalOneChangesNothing() throws IOException {
     Path wh = SharedSpark.tempDir("wh-spans-redelivery");
