@@ -169,11 +169,12 @@ class OtlpInputTest {
         + "\"parentSpanId\": \"eee19b7ec3c1b174\", \"name\": \"tool\", \"startTimeUnixNano\": \"1765154887900000000\", "
         + "\"attributes\": [{\"key\": \"x\", \"value\": {\"uuidValue\": \"?\"}}]}";
     Files.writeString(dir.resolve("otel.jsonl"),
-        "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [" + root + ", " + badChild + "]}]}]}\n");
+        "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [" + root + ", " + badChild + "]}]}]}\n"
+            + "{\"resourceSpans\": [{\"scopeSpans\": {\"spans\": []}}]}\n");
     IngestSummary s = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(),
         new IngestJob.Options(List.of(dir.toString()), wh.toString(), null));
     assertEquals(1, s.inserted());
-    assertEquals(1, s.quarantined());
+    assertEquals(2, s.quarantined());
     Row kept = table(wh, "traces").first();
     assertEquals("tr-" + trace, kept.getAs("trace_id"));
     assertEquals("ERROR", kept.getAs("state"));
@@ -181,7 +182,11 @@ class OtlpInputTest {
     assertEquals("u-1", kept.getAs("user_id"));
     assertEquals("c-1", kept.getAs("session_id"));
     assertEquals(1, kept.<Integer>getAs("span_count"));
-    Row bad = table(wh, "traces_quarantine").first();
+    Row notAList = table(wh, "traces_quarantine").where("position = 'line 2'").first();
+    assertEquals("unknown_shape", notAList.getAs("reason"));
+    assertEquals("not an OTLP TracesData object: resourceSpans[].scopeSpans is not a list",
+        notAList.getAs("detail"));
+    Row bad = table(wh, "traces_quarantine").where("position LIKE 'line 1%'").first();
     assertEquals("invalid_field", bad.getAs("reason"));
     assertEquals("line 1, span 1", bad.getAs("position"));
     String detail = bad.getAs("detail");

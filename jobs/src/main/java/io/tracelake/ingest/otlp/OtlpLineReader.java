@@ -99,11 +99,15 @@ final class OtlpLineReader implements FlatMapFunction<DetectedFile, Row> {
           "not an OTLP TracesData object (no resourceSpans) in an OTLP/JSON file", text, limits));
       return;
     }
+    String notAList = notAList(data);
+    if (notAList != null) {
+      rows.add(OtlpSpanRows.rejection(file, position, line, QuarantineReason.UNKNOWN_SHAPE,
+          "not an OTLP TracesData object: " + notAList + " is not a list", text, limits));
+      return;
+    }
     int index = 0;
     for (JsonNode resource : iterable(data.get("resourceSpans"))) {
-      JsonNode scopes = resource.has("scopeSpans") ? resource.get("scopeSpans")
-          : resource.get("instrumentationLibrarySpans");  // the name before OTLP 0.15
-      for (JsonNode scope : iterable(scopes)) {
+      for (JsonNode scope : iterable(scopes(resource))) {
         for (JsonNode span : iterable(scope.get("spans"))) {
           String spanPosition = position + ", span " + index++;
           try {
@@ -115,6 +119,33 @@ final class OtlpLineReader implements FlatMapFunction<DetectedFile, Row> {
         }
       }
     }
+  }
+
+  /** The scope spans of a resource: {@code scopeSpans}, or {@code instrumentationLibrarySpans} before OTLP 0.15. */
+  private static JsonNode scopes(JsonNode resource) {
+    return resource.has("scopeSpans") ? resource.get("scopeSpans") : resource.get("instrumentationLibrarySpans");
+  }
+
+  /** The first level of {@code resourceSpans → scopeSpans → spans} that is present but not a list; null if none. */
+  private static String notAList(JsonNode data) {
+    if (!isListOrAbsent(data.get("resourceSpans"))) {
+      return "resourceSpans";
+    }
+    for (JsonNode resource : iterable(data.get("resourceSpans"))) {
+      if (!resource.isObject() || !isListOrAbsent(scopes(resource))) {
+        return "resourceSpans[].scopeSpans";
+      }
+      for (JsonNode scope : iterable(scopes(resource))) {
+        if (!scope.isObject() || !isListOrAbsent(scope.get("spans"))) {
+          return "scopeSpans[].spans";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isListOrAbsent(JsonNode node) {
+    return node == null || node.isNull() || node.isArray();
   }
 
   private static Iterable<JsonNode> iterable(JsonNode node) {
