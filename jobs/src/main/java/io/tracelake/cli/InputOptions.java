@@ -17,11 +17,17 @@ public final class InputOptions {
           + "(catalog.schema.mlflow_experiment_trace_unified) or by Delta path; read whole on every run.")
   List<String> tables = new ArrayList<>();
 
-  /** Fails with one line when neither is given. */
+  @Option(names = "--input-otel", arity = "1..*", paramLabel = "TABLE_OR_PREFIX",
+      description = "MLflow's OpenTelemetry spans tables in Unity Catalog (catalog.schema.prefix_otel_spans, or "
+          + "the prefix catalog.schema.prefix, or a Delta path), with the annotations table beside each; read whole "
+          + "on every run.")
+  List<String> otelTables = new ArrayList<>();
+
+  /** Fails with one line when none is given. */
   void validate() {
-    if (paths.isEmpty() && tables.isEmpty()) {
+    if (paths.isEmpty() && tables.isEmpty() && otelTables.isEmpty()) {
       throw new UserInputException("Give --input PATH... (export files or folders), --input-table NAME_OR_PATH..."
-          + " (tables of traces), or both");
+          + " (tables of traces), --input-otel TABLE_OR_PREFIX... (OpenTelemetry tables), or several");
     }
   }
 }

@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     input.validate();
     IngestJob.Options options = new IngestJob.Options(input.paths, warehouse, shape.override(), checks.reread,
-        input.tables);
+        input.tables, input.otelTables);
     checks.validate();
     TracelakeConfig config = catalog.applyTo(common.loadAndLog());
     SparkSession spark = Sessions.getOrCreate("tracelake run");

@@ -19,6 +19,7 @@ import io.tracelake.ingest.files.ExportReader;
 import io.tracelake.ingest.files.FileShape;
 import io.tracelake.ingest.files.InputTables;
 import io.tracelake.ingest.mlflow.TraceCost;
+import io.tracelake.ingest.otlp.OtelTables;
 import io.tracelake.ingest.otlp.OtlpSpanRows;
 import io.tracelake.ingest.otlp.OtlpTraces;
 import io.tracelake.ingest.store.CanonicalTraces;
@@ -69,7 +70,13 @@ public final class IngestJob {
    * already read since their last change are skipped ({@link IngestedFiles}) unless {@code reread}.
    */
   public record Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread,
-      List<String> inputTables) {
+      List<String> inputTables, List<String> otelTables) {
+
+    /** Files and tables of traces. */
+    public Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread,
+        List<String> inputTables) {
+      this(inputs, warehouse, formatOverride, reread, inputTables, List.of());
+    }
 
     /** Files only. */
     public Options(List<String> inputs, String warehouse, FileShape formatOverride, boolean reread) {
@@ -95,6 +102,12 @@ public final class IngestJob {
     List<DetectedFile> tables = new ArrayList<>();
     for (String table : options.inputTables()) {
       tables.add(InputTables.detect(spark, table));
+    }
+    List<OtelTables.Source> otel = new ArrayList<>();
+    for (String given : options.otelTables()) {
+      OtelTables.Source source = OtelTables.open(spark, given);
+      otel.add(source);
+      tables.add(new DetectedFile(source.spans(), -1, FileShape.OTEL_TABLE, false, null));
     }
     progress.stage("listing %d input path(s)%s", options.inputs().size(),
         tables.isEmpty() ? "" : String.format(" and %d input table(s)", tables.size()));
@@ -136,8 +149,8 @@ public final class IngestJob {
     // One parse, with the spans when the spans table is kept: every step below reads the same rows, copied to local
     // disk by the first one (a second and third parse of the input cost more than that copy).
     try (DiskCopy otlp = otlpFiles.isEmpty() ? null : DiskCopy.of(OtlpTraces.read(spark, otlpFiles, config));
-        DiskCopy copy = DiskCopy.of(withOtlpTraces(ExportReader.parse(spark, files, config,
-            config.ingest().spans()), otlp, warehouse, config, progress))) {
+        DiskCopy copy = DiskCopy.of(withOtelTraces(withOtlpTraces(ExportReader.parse(spark, files, config,
+            config.ingest().spans()), otlp, warehouse, config, progress), otel, config))) {
       Dataset<Row> parsed = copy.rows();
       Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
           col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
@@ -246,6 +259,22 @@ public final class IngestJob {
         : withRejections.union(OtlpTraces.assemble(warehouse.spark(), touched, config, config.ingest().spans()));
   }
 
+  /**
+   * The parsed exports with the traces of MLflow's OpenTelemetry tables added: each spans table read whole, its spans
+   * grouped into traces with what its annotations table holds for them ({@link OtelTables}).
+   */
+  private static Dataset<Row> withOtelTraces(Dataset<Row> parsed, List<OtelTables.Source> sources,
+      TracelakeConfig config) {
+    Dataset<Row> out = parsed;
+    for (OtelTables.Source source : sources) {
+      SparkSession spark = parsed.sparkSession();
+      Dataset<Row> rows = OtelTables.spanRows(spark, source);
+      out = out.union(OtlpTraces.rejections(rows)).union(OtlpTraces.assemble(spark, OtlpTraces.spans(rows),
+          OtelTables.overlays(spark, source), config, config.ingest().spans()));
+    }
+    return out;
+  }
+
   /** The {@code traces} table, created empty if it does not exist (see {@link TraceMerger#NEW_TABLE}). */
   private static DeltaTable tracesTable(Warehouse warehouse) {
     return warehouse.createIfNotExists(TableNames.TRACES, TraceMerger.NEW_TABLE.schema(),
@@ -302,6 +331,7 @@ public final class IngestJob {
       Instant startedAt) {
     List<String> inputs = qualified(spark, options.inputs());
     options.inputTables().forEach(t -> inputs.add("table:" + t));
+    options.otelTables().forEach(t -> inputs.add("otel:" + t));
     Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), inputs,
         s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
         s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));

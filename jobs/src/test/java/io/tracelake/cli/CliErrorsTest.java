@@ -84,6 +84,7 @@ class CliErrorsTest {
     Result r = run("ingest", "--warehouse", "y");
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("tracelake ingest: Give --input PATH... (export files or folders), "
-        + "--input-table NAME_OR_PATH... (tables of traces), or both"), r.err());
+        + "--input-table NAME_OR_PATH... (tables of traces), --input-otel TABLE_OR_PREFIX... (OpenTelemetry "
+        + "tables), or several"), r.err());
   }
 }

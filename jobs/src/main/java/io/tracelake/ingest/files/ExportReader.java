@@ -139,7 +139,7 @@ public final class ExportReader {
     List<ParseTask> tasks = new ArrayList<>();
     for (DetectedFile f : files) {
       switch (f.shape()) {
-        case EMPTY, PARQUET, TABLE, OTLP_JSON -> { }
+        case EMPTY, PARQUET, TABLE, OTLP_JSON, OTEL_TABLE -> { }
         case JSON_LINES -> {
           if (f.gzip() || f.length() <= splitBytes) {
             tasks.add(ParseTask.wholeFile(f));

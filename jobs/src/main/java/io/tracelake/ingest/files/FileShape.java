@@ -30,6 +30,11 @@ public enum FileShape {
    * given with {@code --input-table}.
    */
   TABLE("table"),
+  /**
+   * Not a file: MLflow's OpenTelemetry spans table in Unity Catalog (with its annotations table), given with
+   * {@code --input-otel}; read by {@code ingest.otlp.OtelTables}.
+   */
+  OTEL_TABLE("otel-table"),
   /** No bytes, or only white space: nothing to read. */
   EMPTY("empty"),
   /** Neither JSON nor Parquet: quarantined whole as {@code not_an_export}. */
@@ -50,7 +55,8 @@ public enum FileShape {
   /** Parses the {@code --format} override: a label above, or {@code auto}. */
   public static FileShape fromLabel(String label) {
     for (FileShape s : values()) {
-      if (s.label.equals(label) && s != EMPTY && s != NOT_AN_EXPORT && s != UNREADABLE && s != TABLE) {
+      if (s.label.equals(label) && s != EMPTY && s != NOT_AN_EXPORT && s != UNREADABLE && s != TABLE
+          && s != OTEL_TABLE) {
         return s;
       }
     }

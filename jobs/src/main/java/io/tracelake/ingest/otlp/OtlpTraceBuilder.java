@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.Optional;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -43,7 +44,8 @@ import scala.Tuple2;
  * </ul>
  * Spans are ordered by start time, then span id, so the same spans always make the same trace.
  */
-final class OtlpTraceBuilder implements FlatMapFunction<Tuple2<String, Iterable<Row>>, InternalRow> {
+final class OtlpTraceBuilder
+    implements FlatMapFunction<Tuple2<String, Tuple2<Iterable<Row>, Optional<String>>>, InternalRow> {
 
   static final String SHAPE_LABEL = "otlp-json";
   private static final String TAG_PREFIX = "mlflow.traceTag.";
@@ -62,9 +64,11 @@ final class OtlpTraceBuilder implements FlatMapFunction<Tuple2<String, Iterable<
   }
 
   @Override
-  public Iterator<InternalRow> call(Tuple2<String, Iterable<Row>> group) throws IOException {
+  public Iterator<InternalRow> call(Tuple2<String, Tuple2<Iterable<Row>, Optional<String>>> group)
+      throws IOException {
     List<Row> spans = new ArrayList<>();
-    group._2().forEach(spans::add);
+    group._2()._1().forEach(spans::add);
+    JsonNode overlay = group._2()._2().isPresent() ? JsonValues.MAPPER.readTree(group._2()._2().get()) : null;
     spans.sort(Comparator.comparingLong((Row r) -> r.getLong(r.fieldIndex(OtlpSpanRows.START_NANOS)))
         .thenComparing(r -> r.getString(r.fieldIndex(OtlpSpanRows.SPAN_ID))));
     Row root = null;
@@ -77,7 +81,7 @@ final class OtlpTraceBuilder implements FlatMapFunction<Tuple2<String, Iterable<
     Row first = root != null ? root : spans.get(0);
     String file = first.getString(first.fieldIndex(OtlpSpanRows.SOURCE_FILE));
     String position = "trace " + group._1();
-    String document = document(group._1(), spans, root);
+    String document = document(group._1(), spans, root, overlay);
 
     TraceRecordReader reader = new TraceRecordReader(rootAttributeKeys, limits, captureSpans, prices);
     RowQueue queue = new RowQueue(file, 0, limits.rawMaxChars());
@@ -94,8 +98,12 @@ final class OtlpTraceBuilder implements FlatMapFunction<Tuple2<String, Iterable<
     return out.iterator();
   }
 
-  /** The {@code Trace.to_json()} document of these spans (the root, when received, among them). */
-  private static String document(String traceKey, List<Row> spans, Row root) throws IOException {
+  /**
+   * The {@code Trace.to_json()} document of these spans (the root, when received, among them); {@code overlay}, when
+   * given, is what a table of annotations holds for the trace ({@link OtelTables#overlays}): its metadata and tags
+   * win over those derived from the spans, and it brings the client request id, previews and assessments.
+   */
+  private static String document(String traceKey, List<Row> spans, Row root, JsonNode overlay) throws IOException {
     JsonNode rootSpan = JsonValues.MAPPER.readTree(span(root != null ? root : spans.get(0)));
     JsonNode attributes = rootSpan.path("attributes");
     String traceId = traceId(traceKey, rootSpan, spans);
@@ -112,11 +120,26 @@ final class OtlpTraceBuilder implements FlatMapFunction<Tuple2<String, Iterable<
         }
       });
     }
+    if (overlay != null) {
+      overlay.path("trace_metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), plain(e.getValue())));
+      overlay.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), plain(e.getValue())));
+    }
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JsonValues.FACTORY.createGenerator(out)) {
       g.writeStartObject();
       g.writeObjectFieldStart("info");
       g.writeStringField("trace_id", traceId);
+      if (overlay != null) {
+        for (String field : List.of("client_request_id", "request_preview", "response_preview")) {
+          if (overlay.hasNonNull(field)) {
+            g.writeStringField(field, plain(overlay.get(field)));
+          }
+        }
+        if (overlay.path("assessments").isArray()) {
+          g.writeFieldName("assessments");
+          g.writeTree(overlay.get("assessments"));
+        }
+      }
       if (root != null) {
         long start = rootSpan.path("start_time_unix_nano").asLong();
         g.writeNumberField("request_time", Math.floorDiv(start, 1_000_000L));

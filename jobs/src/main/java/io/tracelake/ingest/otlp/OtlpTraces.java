@@ -12,12 +12,15 @@ import io.tracelake.ingest.mlflow.TraceCost;
 import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceSchemas;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import scala.Tuple2;
 
 /**
  * OpenTelemetry OTLP/JSON files (the Collector's file exporter) into traces, in two steps with the warehouse between
@@ -48,8 +51,22 @@ public final class OtlpTraces {
    */
   public static Dataset<Row> assemble(SparkSession spark, Dataset<Row> spans, TracelakeConfig config,
       boolean withSpans) {
-    JavaRDD<InternalRow> traces = spans.javaRDD()
-        .groupBy(r -> r.getString(r.fieldIndex(OtlpSpanRows.TRACE_KEY)))
+    return assemble(spark, spans, null, config, withSpans);
+  }
+
+  /**
+   * {@link #assemble(SparkSession, Dataset, TracelakeConfig, boolean)} with what a table of annotations holds for
+   * each trace: {@code overlays} has one row per trace key, {@code (trace_key, overlay)} with the overlay as JSON
+   * ({@link OtelTables#overlays}); null for none.
+   */
+  public static Dataset<Row> assemble(SparkSession spark, Dataset<Row> spans, Dataset<Row> overlays,
+      TracelakeConfig config, boolean withSpans) {
+    JavaPairRDD<String, Iterable<Row>> grouped = spans.javaRDD()
+        .groupBy(r -> r.getString(r.fieldIndex(OtlpSpanRows.TRACE_KEY)));
+    JavaPairRDD<String, Tuple2<Iterable<Row>, Optional<String>>> withOverlays = overlays == null
+        ? grouped.mapValues(v -> new Tuple2<>(v, Optional.<String>empty()))
+        : grouped.leftOuterJoin(overlays.javaRDD().mapToPair(r -> new Tuple2<>(r.getString(0), r.getString(1))));
+    JavaRDD<InternalRow> traces = withOverlays
         .flatMap(new OtlpTraceBuilder(config.columns().rootSpanAttributeKeys(), ReadLimits.of(config.ingest()),
             withSpans, TraceCost.Prices.of(config.cost().prices())));
     return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(traces.rdd(),

@@ -1,0 +1,256 @@
+package io.tracelake.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tracelake.SamplesWarehouse;
+import io.tracelake.SharedSpark;
+import io.tracelake.UserInputException;
+import io.tracelake.config.ConfigLoader;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MLflow's OpenTelemetry tables in Unity Catalog ({@code --input-otel}), written here after Databricks' "Store
+ * OpenTelemetry traces in Unity Catalog" and "Query OpenTelemetry traces stored in Unity Catalog" (MLflow 3.5+):
+ * a v2 spans table {@code {prefix}_otel_spans} (one row per span: hex {@code trace_id}, {@code span_id},
+ * {@code parent_span_id}, {@code name}, {@code start_time_unix_nano}, {@code end_time_unix_nano}, {@code attributes}
+ * as {@code VARIANT} holding MLflow's attribute strings, {@code status} as {@code STRUCT<code, message>}) with its
+ * annotations table {@code {prefix}_otel_annotations} (append-only with soft deletes: the latest row per
+ * {@code annotation_id} by {@code updated_at}; {@code METADATA}, {@code TAG}, {@code FEEDBACK}, {@code EXPECTATION}
+ * rows, {@code value} as {@code VARIANT}, rationale in {@code comment}), and a v1 spans table
+ * ({@code mlflow_experiment_trace_otel_spans}, attributes as {@code MAP<STRING,STRING>}, status codes as numbers).
+ * The rows are written from the bundled MLflow 3 export, so the tables they load can be compared with the export's.
+ */
+class OtelTablesTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SAMPLE = "mlflow3/traces-00000.jsonl";
+  private static final int FIRST_TRACES = 120;
+  /** The first traces of the export and the one still in progress further on. */
+  private static final int TRACES = FIRST_TRACES + 1;
+  private static final StructType SPAN_ROWS = new StructType()
+      .add("trace_id", DataTypes.StringType).add("span_id", DataTypes.StringType)
+      .add("parent_span_id", DataTypes.StringType).add("name", DataTypes.StringType)
+      .add("start_time_unix_nano", DataTypes.LongType).add("end_time_unix_nano", DataTypes.LongType)
+      .add("attributes", DataTypes.StringType).add("code", DataTypes.StringType)
+      .add("message", DataTypes.StringType);
+  private static final StructType ANNOTATION_ROWS = new StructType()
+      .add("annotation_id", DataTypes.StringType).add("trace_id", DataTypes.StringType)
+      .add("annotation_type", DataTypes.StringType).add("name", DataTypes.StringType)
+      .add("value", DataTypes.StringType).add("comment", DataTypes.StringType)
+      .add("source_type", DataTypes.StringType).add("source_id", DataTypes.StringType)
+      .add("created_at", DataTypes.TimestampType).add("updated_at", DataTypes.TimestampType)
+      .add("deleted_at", DataTypes.TimestampType);
+
+  private static Path tables;
+  private static Path v2Warehouse;
+  private static IngestSummary v2Run;
+  private static String inProgressTrace;
+
+  @BeforeAll
+  static void writeTheTablesAndIngest() throws IOException {
+    SparkSession spark = SharedSpark.session();
+    List<Row> spans = new ArrayList<>();
+    List<Row> annotations = new ArrayList<>();
+    List<String> lines = Files.readAllLines(SamplesWarehouse.samples().resolve(SAMPLE));
+    for (int i = 0; i < lines.size(); i++) {
+      if (i < FIRST_TRACES || lines.get(i).contains("\"IN_PROGRESS\"")) {  // and the one still in progress
+        addTrace(JSON.readTree(lines.get(i)), spans, annotations);
+      }
+    }
+    tables = SharedSpark.tempDir("otel-tables");
+    spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
+            "start_time_unix_nano", "end_time_unix_nano", "parse_json(attributes) AS attributes",
+            "named_struct('code', code, 'message', message) AS status")
+        .write().format("delta").save(tables.resolve("agents_otel_spans").toString());
+    spark.createDataFrame(annotations, ANNOTATION_ROWS).selectExpr("annotation_id", "trace_id", "annotation_type",
+            "name", "parse_json(value) AS value", "comment", "source_type", "source_id", "created_at", "updated_at",
+            "deleted_at")
+        .write().format("delta").save(tables.resolve("agents_otel_annotations").toString());
+    // v1: the same spans, attributes as a map, status codes as OpenTelemetry's numbers; no annotations.
+    spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
+            "start_time_unix_nano", "end_time_unix_nano",
+            "from_json(attributes, 'map<string,string>') AS attributes",
+            "named_struct('code', CASE code WHEN 'STATUS_CODE_OK' THEN 1 WHEN 'STATUS_CODE_ERROR' THEN 2 ELSE 0 END, "
+                + "'message', message) AS status")
+        .write().format("delta").save(tables.resolve("mlflow_experiment_trace_otel_spans").toString());
+    v2Warehouse = SharedSpark.tempDir("wh-otel-v2");
+    v2Run = IngestJob.run(spark, ConfigLoader.defaults(), new IngestJob.Options(List.of(), v2Warehouse.toString(),
+        null, false, List.of(), List.of(tables.resolve("agents").toString())));
+  }
+
+  @Test
+  void aV2TableWithItsAnnotationsLoadsTheSameTracesAsTheExport() {
+    assertEquals(TRACES, v2Run.inserted());
+    assertEquals(0, v2Run.quarantined());
+    String[] columns = {"trace_id", "client_request_id", "request_time", "request_date", "execution_duration_ms",
+        "state", "user_id", "session_id", "environment", "app_version", "deployment_id", "trace_name", "request",
+        "response", "request_preview", "response_preview",
+        "array_sort(map_entries(trace_metadata)) AS trace_metadata", "array_sort(map_entries(tags)) AS tags",
+        "input_tokens", "output_tokens", "total_tokens", "span_count", "cost_usd", "cost_source",
+        // a VARIANT's JSON text is compact and its numbers normalised (5.0 is 5); the export's keeps the writer's
+        "array_sort(transform(assessments, a -> struct(a.assessment_id, a.name, a.kind, a.source_type, "
+            + "a.source_id, coalesce(cast(try_cast(a.value AS DOUBLE) AS STRING), regexp_replace(a.value, ' ', '')) "
+            + "AS value, a.rationale, a.create_time, a.last_update_time, a.valid))) AS assessments"};
+    Dataset<Row> expected = exported(table(SamplesWarehouse.path(), "traces")).selectExpr(columns);
+    assertSameRows(expected, table(v2Warehouse, "traces").where("trace_id <> '" + inProgressTrace + "'")
+        .selectExpr(columns));
+    assertEquals("IN_PROGRESS", table(v2Warehouse, "traces").where("trace_id = '" + inProgressTrace + "'")
+        .first().getAs("state"));
+    String[] spanColumns = {"trace_id", "span_index", "span_id", "parent_span_id", "name", "span_type",
+        "status_code", "start_time", "end_time", "inputs", "outputs", "model", "total_tokens", "cost",
+        "array_sort(map_entries(map_filter(attributes, (k, v) -> k NOT IN ('user.id', 'session.id', "
+            + "'mlflow.traceRequestId')))) AS a"};
+    assertSameRows(exported(table(SamplesWarehouse.path(), "spans")).selectExpr(spanColumns),
+        table(v2Warehouse, "spans").where("trace_id <> '" + inProgressTrace + "'").selectExpr(spanColumns));
+  }
+
+  @Test
+  void aV1TableLoadsItsTracesFromTheSpansAlone() {
+    Path wh = SharedSpark.tempDir("wh-otel-v1");
+    IngestSummary run = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
+        List.of(), wh.toString(), null, false, List.of(),
+        List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
+    assertEquals(TRACES, run.inserted());
+    String[] columns = {"trace_id", "request_time", "execution_duration_ms", "state", "user_id", "session_id",
+        "request", "response", "span_count", "total_tokens"};
+    assertSameRows(exported(table(SamplesWarehouse.path(), "traces")).selectExpr(columns),
+        table(wh, "traces").where("trace_id <> '" + inProgressTrace + "'").selectExpr(columns));
+    // Run again: the table is read whole, and nothing changes.
+    IngestSummary again = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
+        List.of(), wh.toString(), null, false, List.of(),
+        List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
+    assertEquals(0, again.inserted() + again.updated());
+    assertEquals(TRACES, again.unchanged());
+  }
+
+  @Test
+  void aTableThatIsNotASpansTableFailsWithOneLine() {
+    UserInputException e = assertThrows(UserInputException.class, () -> IngestJob.run(SharedSpark.session(),
+        ConfigLoader.defaults(), new IngestJob.Options(List.of(), SharedSpark.tempDir("wh-otel-bad").toString(),
+            null, false, List.of(), List.of(SamplesWarehouse.path().resolve("traces").toString()))));
+    assertTrue(e.getMessage().contains("_otel_spans"), e.getMessage());
+    Path notSpans = tables.resolve("other_otel_spans");
+    SharedSpark.session().sql("SELECT 'x' AS trace_id").write().format("delta").save(notSpans.toString());
+    e = assertThrows(UserInputException.class, () -> IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(),
+        new IngestJob.Options(List.of(), SharedSpark.tempDir("wh-otel-bad").toString(), null, false, List.of(),
+            List.of(notSpans.toString()))));
+    assertTrue(e.getMessage().contains("is not an MLflow OpenTelemetry spans table: no column span_id"),
+        e.getMessage());
+  }
+
+  /** The rows of the traces written to the tables, from the samples' warehouse, but the one still in progress. */
+  private static Dataset<Row> exported(Dataset<Row> rows) {
+    Dataset<Row> ids = table(v2Warehouse, "traces").where("trace_id <> '" + inProgressTrace + "'")
+        .select("trace_id");
+    return rows.join(ids, "trace_id").select(rows.columns()[0], java.util.Arrays.copyOfRange(rows.columns(), 1,
+        rows.columns().length));
+  }
+
+  private static Dataset<Row> table(Path warehouse, String name) {
+    return SharedSpark.session().read().format("delta").load(warehouse.resolve(name).toString());
+  }
+
+  private static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual) {
+    List<Row> missing = expected.exceptAll(actual).limit(3).collectAsList();
+    List<Row> extra = actual.exceptAll(expected).limit(3).collectAsList();
+    assertTrue(missing.isEmpty() && extra.isEmpty(),
+        "expected but not loaded: " + missing + "\nloaded but not expected: " + extra);
+    assertEquals(expected.count(), actual.count());
+  }
+
+  // ----------------------------------------------- the test's own Trace.to_json() → OpenTelemetry table rows
+
+  private static void addTrace(JsonNode trace, List<Row> spans, List<Row> annotations) throws IOException {
+    JsonNode info = trace.path("info");
+    boolean inProgress = info.path("state").asText().equals("IN_PROGRESS");
+    if (inProgress) {
+      inProgressTrace = info.path("trace_id").asText();
+    }
+    String otelTraceId = null;
+    for (JsonNode span : trace.path("data").path("spans")) {
+      otelTraceId = hex(span.path("trace_id").asText(), 16);
+      boolean root = span.path("parent_span_id").isNull() || span.path("parent_span_id").asText().isEmpty();
+      if (root && inProgress) {
+        continue;  // an unfinished span is not exported
+      }
+      ObjectNode attributes = ((ObjectNode) span.path("attributes")).deepCopy();
+      if (!attributes.has("mlflow.traceRequestId")) {  // MLflow sets it on every span
+        attributes.put("mlflow.traceRequestId", JSON.writeValueAsString(info.path("trace_id").asText()));
+      }
+      if (root) {  // MLflow copies the trace's user and session to the root for OpenTelemetry
+        attributes.put("user.id", info.path("trace_metadata").path("mlflow.trace.user").asText());
+        attributes.put("session.id", info.path("trace_metadata").path("mlflow.trace.session").asText());
+      }
+      spans.add(RowFactory.create(otelTraceId, hex(span.path("span_id").asText(), 8),
+          root ? "" : hex(span.path("parent_span_id").asText(), 8), span.path("name").asText(),
+          span.path("start_time_unix_nano").asLong(),
+          span.path("end_time_unix_nano").isNull() ? null : span.path("end_time_unix_nano").asLong(),
+          JSON.writeValueAsString(attributes), span.path("status").path("code").asText(),
+          span.path("status").path("message").asText("")));
+    }
+    String traceId = "trace:/main.agents.agents/" + otelTraceId;
+    Timestamp at = Timestamp.from(Instant.parse(info.path("request_time").asText()).plusSeconds(5));
+    ObjectNode metadata = JSON.createObjectNode();
+    metadata.set("client_request_id", info.get("client_request_id"));
+    metadata.set("trace_metadata", info.get("trace_metadata"));
+    metadata.set("request_preview", info.get("request_preview"));
+    metadata.set("response_preview", info.get("response_preview"));
+    annotations.add(RowFactory.create("m-" + otelTraceId, traceId, "METADATA", null,
+        JSON.writeValueAsString(metadata), null, null, null, at, at, null));
+    for (var it = info.path("tags").fields(); it.hasNext(); ) {
+      var tag = it.next();
+      String id = "t-" + otelTraceId + "-" + tag.getKey();
+      // An older version of each tag first, superseded; and a tag set and then deleted.
+      annotations.add(RowFactory.create(id, traceId, "TAG", tag.getKey(), JSON.writeValueAsString("old"), null,
+          null, null, at, at, null));
+      annotations.add(RowFactory.create(id, traceId, "TAG", tag.getKey(),
+          JSON.writeValueAsString(tag.getValue().asText()), null, null, null, at,
+          new Timestamp(at.getTime() + 1000), null));
+    }
+    annotations.add(RowFactory.create("t-" + otelTraceId + "-gone", traceId, "TAG", "reviewed",
+        JSON.writeValueAsString("yes"), null, null, null, at, new Timestamp(at.getTime() + 2000),
+        new Timestamp(at.getTime() + 2000)));
+    for (JsonNode a : info.path("assessments")) {
+      boolean feedback = a.has("feedback");
+      JsonNode value = feedback ? a.path("feedback").path("value")
+          : a.path("expectation").has("value") ? a.path("expectation").get("value")
+          : JSON.readTree(a.path("expectation").path("serialized_value").path("value").asText());
+      annotations.add(RowFactory.create(a.path("assessment_id").asText(), traceId,
+          feedback ? "FEEDBACK" : "EXPECTATION", a.path("assessment_name").asText(),
+          JSON.writeValueAsString(value), a.hasNonNull("rationale") ? a.get("rationale").asText() : null,
+          a.path("source").path("source_type").asText(), a.path("source").path("source_id").asText(),
+          Timestamp.from(Instant.parse(a.path("create_time").asText())),
+          Timestamp.from(Instant.parse(a.path("last_update_time").asText())), null));
+    }
+  }
+
+  /** MLflow's base64 id (or hex) as the hex the OpenTelemetry tables keep. */
+  private static String hex(String id, int bytes) {
+    if (id.matches("[0-9a-f]{" + bytes * 2 + "}")) {
+      return id;
+    }
+    String hex = new BigInteger(1, Base64.getDecoder().decode(id)).toString(16);
+    return "0".repeat(bytes * 2 - hex.length()) + hex;
+  }
+}
