@@ -2,11 +2,10 @@ package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
 import io.tracelake.config.TracelakeConfig;
+import io.tracelake.eval.EvalDatasetJob;
 import io.tracelake.eval.EvalDatasetTable;
-import io.tracelake.eval.EvalRecords;
 import io.tracelake.eval.EvalSelection;
 import io.tracelake.export.JsonLinesOutput;
-import io.tracelake.export.TraceDocuments;
 import io.tracelake.search.SpanSource;
 import io.tracelake.search.TraceFilter;
 import io.tracelake.spark.Sessions;
@@ -15,22 +14,20 @@ import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code tracelake eval-dataset}: an evaluation dataset from the warehouse's traces, as a file and in a table. */
+/**
+ * {@code tracelake eval-dataset}: checks its options and the filter, runs {@link EvalDatasetJob} (an evaluation
+ * dataset from the warehouse's traces, as a file and in a table) and prints what it did.
+ */
 @Command(name = "eval-dataset", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Builds an MLflow evaluation dataset from traces: writes its records (or the traces) as JSON lines "
         + "and upserts them into the eval_datasets table, one row per (dataset, trace).",
@@ -101,42 +98,21 @@ public final class EvalDatasetCommand implements Callable<Integer> {
     SparkSession spark = Sessions.getOrCreate("tracelake eval-dataset");
     Warehouse w = Warehouse.openForRead(spark, warehouse);
     Column where = TraceFilter.parse(filter, SpanSource.of(w));
-    JsonLinesOutput file = output == null ? null : JsonLinesOutput.at(output, spark.sparkContext().hadoopConfiguration());
+    JsonLinesOutput file = output == null ? null
+        : JsonLinesOutput.at(output, spark.sparkContext().hadoopConfiguration());
     PrintStream summary = output == null ? System.err : new PrintStream(System.out, true, StandardCharsets.UTF_8);
-
-    Dataset<Row> traces = w.read(TableNames.TRACES);
-    EvalSelection.Options options = new EvalSelection.Options(where, wholeSessions, dedupeInputs, maxRecords,
-        seed == null ? 0L : seed, stratifyBy, config.analytics().categoryTag());
-    Dataset<Row> records = EvalSelection.select(traces, options).persist();
-    try {
-      long matching = traces.where(where).count();
-      long selected = records.count();
-      if (selected == 0) {
-        summary.println("eval-dataset " + name + ": no trace matches"
-            + (filter == null ? "" : " the filter \"" + filter + "\"") + "; nothing written");
-        return 0;
-      }
-      Function<Row, String> line = format.equals("traces") ? TraceDocuments::toJson : EvalRecords::recordJson;
-      Dataset<Row> out = format.equals("traces") && w.exists(TableNames.SPANS)
-          ? TraceDocuments.withSpans(records, w.read(TableNames.SPANS)) : records;
-      Iterator<Row> ordered = EvalSelection.inFileOrder(out).toLocalIterator();
-      Iterator<String> lines = new Iterator<>() {
-        @Override public boolean hasNext() {
-          return ordered.hasNext();
-        }
-
-        @Override public String next() {
-          return line.apply(ordered.next());
-        }
-      };
-      long written = file == null ? JsonLinesOutput.writeTo(System.out, lines) : file.write(lines);
-      EvalDatasetTable.Outcome outcome = EvalDatasetTable.merge(w, name, records,
-          Instant.now().truncatedTo(ChronoUnit.MICROS));
-      summary.print(summaryText(matching, written, file, outcome, w));
+    EvalDatasetJob.Options options = new EvalDatasetJob.Options(name, new EvalSelection.Options(where, wholeSessions,
+        dedupeInputs, maxRecords, seed == null ? 0L : seed, stratifyBy, config.analytics().categoryTag()),
+        format.equals("traces") ? EvalDatasetJob.Format.TRACES : EvalDatasetJob.Format.RECORDS);
+    EvalDatasetJob.Outcome outcome = EvalDatasetJob.run(w, options,
+        lines -> file == null ? JsonLinesOutput.writeTo(System.out, lines) : file.write(lines));
+    if (outcome.table() == null) {
+      summary.println("eval-dataset " + name + ": no trace matches"
+          + (filter == null ? "" : " the filter \"" + filter + "\"") + "; nothing written");
       return 0;
-    } finally {
-      records.unpersist();
     }
+    summary.print(summaryText(outcome.matching(), outcome.written(), file, outcome.table(), w));
+    return 0;
   }
 
   /** Every option checked, and the filter, before Spark starts. */
