@@ -1,6 +1,7 @@
 package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
+import io.tracelake.export.CsvOutput;
 import io.tracelake.export.TraceDocuments;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.search.SpanSource;
@@ -10,6 +11,7 @@ import io.tracelake.search.TraceSearch;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,17 +68,34 @@ public final class SearchCommand implements Callable<Integer> {
     if (format.equals("json") && w.exists(TableNames.SPANS)) {
       found = TraceDocuments.withSpans(found, w.read(TableNames.SPANS)).orderBy(order);
     }
+    if (format.equals("csv")) {
+      return csv(found);
+    }
     List<Row> rows = found.collectAsList();
-    String text = switch (format) {
-      case "json" -> TraceDocuments.toJsonLines(rows);
-      case "csv" -> csv(rows);
-      default -> table(rows);
-    };
+    String text = format.equals("json") ? TraceDocuments.toJsonLines(rows) : table(rows);
     if (output != null) {
       Files.writeString(output, text, StandardCharsets.UTF_8);
       System.err.println("tracelake search: wrote " + rows.size() + " traces to " + output);
     } else {
       new PrintStream(System.out, true, StandardCharsets.UTF_8).print(text);
+    }
+    return 0;
+  }
+
+  /** The compact columns as CSV, streamed to the output file or standard output. */
+  private int csv(Dataset<Row> found) throws IOException {
+    OutputStream out = output == null ? System.out : Files.newOutputStream(output);
+    long n;
+    try {
+      n = CsvOutput.write(out, COMPACT, found.toLocalIterator(),
+          r -> COMPACT.stream().map(c -> (Object) r.getAs(c)).toList());
+    } finally {
+      if (output != null) {
+        out.close();
+      }
+    }
+    if (output != null) {
+      System.err.println("tracelake search: wrote " + n + " traces to " + output);
     }
     return 0;
   }
@@ -110,18 +129,5 @@ public final class SearchCommand implements Callable<Integer> {
     return out.toString();
   }
 
-  static String csv(List<Row> rows) {
-    StringBuilder out = new StringBuilder(String.join(",", COMPACT)).append('\n');
-    for (Row r : rows) {
-      List<String> cells = new ArrayList<>();
-      for (String c : COMPACT) {
-        Object v = r.getAs(c);
-        String s = v == null ? "" : v.toString();
-        cells.add(s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\""
-            : s);
-      }
-      out.append(String.join(",", cells)).append('\n');
-    }
-    return out.toString();
-  }
+
 }

@@ -1,6 +1,7 @@
 package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
+import io.tracelake.export.CsvOutput;
 import io.tracelake.explore.Warehouses;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.Warehouse;
@@ -57,19 +58,19 @@ public final class SqlCommand implements Callable<Integer> {
         wh.read(table).createOrReplaceTempView(table);
       }
     }
-    String text;
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try {
       Dataset<Row> result = spark.sql(query).limit(maxRows);
-      text = switch (format) {
-        case "csv" -> csv(result.columns(), result.collectAsList());
-        case "json" -> result.toJSON().collectAsList().stream().map(line -> line + "\n")
-            .collect(java.util.stream.Collectors.joining());
-        default -> table(result.columns(), result.collectAsList());
-      };
+      switch (format) {
+        case "csv" -> CsvOutput.write(out, List.of(result.columns()), result.toLocalIterator(),
+            CsvOutput::allFields);
+        case "json" -> result.toJSON().toLocalIterator().forEachRemaining(line -> out.print(line + "\n"));
+        default -> out.print(table(result.columns(), result.collectAsList()));
+      }
     } catch (Exception e) {  // an unknown table or column, a type error, a failing function: the query's own mistake
       throw new UserInputException("Cannot run the query: " + firstLine(e.getMessage()));
     }
-    new PrintStream(System.out, true, StandardCharsets.UTF_8).print(text);
+    out.flush();
     return 0;
   }
 
@@ -120,18 +121,5 @@ public final class SqlCommand implements Callable<Integer> {
     for (int i = 0; i < cells.length; i++) {
       out.append(String.format("%-" + widths[i] + "s", cells[i])).append(i + 1 < cells.length ? "  " : "\n");
     }
-  }
-
-  static String csv(String[] columns, List<Row> rows) {
-    StringBuilder out = new StringBuilder(String.join(",", columns)).append('\n');
-    for (Row r : rows) {
-      List<String> line = new ArrayList<>();
-      for (int i = 0; i < columns.length; i++) {
-        String s = r.isNullAt(i) ? "" : String.valueOf(r.get(i));
-        line.add(s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s);
-      }
-      out.append(String.join(",", line)).append('\n');
-    }
-    return out.toString();
   }
 }

@@ -70,6 +70,14 @@ class WarehouseCommandsTest {
     }
     assertTrue(r.out().contains(expected.size() + " rows"), r.out());
 
+    Result csv = run("sql", "--warehouse", warehouse(), "--format", "csv",
+        "SELECT reason, count(*) AS n FROM traces_quarantine GROUP BY reason ORDER BY reason");
+    assertEquals(0, csv.code(), csv.err());
+    StringBuilder expectedCsv = new StringBuilder("reason,n\n");
+    table("traces_quarantine").groupBy("reason").count().orderBy("reason").collectAsList()
+        .forEach(e -> expectedCsv.append(e.getString(0)).append(',').append(e.getLong(1)).append('\n'));
+    assertEquals(expectedCsv.toString(), csv.out());
+
     Result drop = run("sql", "--warehouse", warehouse(), "DROP TABLE traces");
     assertEquals(2, drop.code());
     assertTrue(drop.err().contains("Only queries are allowed"), drop.err());
