@@ -133,6 +133,82 @@ public final class Warehouse {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
 
+  /**
+   * Whether the table's folder holds data files but no commit: what a first write killed before its commit leaves
+   * (Parquet files {@code part-…}, their checksums, in partition folders {@code column=value}, which no version refers
+   * to), or a first write in progress elsewhere this moment. A folder with anything else in it is not taken for one.
+   */
+  private boolean hasUncommittedFiles(String table) {
+    Path dir = new Path(path(table));
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir) || fs.exists(new Path(dir, "_delta_log"))) {
+        return false;
+      }
+      String root = fs.makeQualified(dir).toUri().getPath();
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(dir, true);
+      boolean any = false;
+      while (files.hasNext()) {
+        String file = fs.makeQualified(files.next().getPath()).toUri().getPath();
+        if (!file.startsWith(root + "/")) {
+          return false;
+        }
+        String[] parts = file.substring(root.length() + 1).split("/");
+        String name = parts[parts.length - 1];
+        boolean dataFile = name.startsWith("part-") && name.endsWith(".parquet")
+            || name.startsWith(".part-") && name.endsWith(".crc");
+        for (int i = 0; dataFile && i < parts.length - 1; i++) {
+          dataFile = parts[i].contains("=");
+        }
+        if (!dataFile) {
+          return false;
+        }
+        any = true;
+      }
+      return any;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Creates the table by committing its first version, metadata only, in a Delta transaction. Delta's CREATE TABLE
+   * refuses a folder that holds files, so a first write killed before its commit would leave the table uncreatable
+   * for good; a commit ignores those files (no version refers to them; VACUUM removes them). A writer creating the
+   * table at the same moment makes one of the two commits fail, and the loser finds the table there. Empty where this
+   * runtime's Delta lacks the (non-public) transaction API used here (then CREATE TABLE is tried, as before).
+   */
+  private Optional<DeltaTable> createByFirstCommit(String table, StructType schema, String comment,
+      Map<String, String> properties, List<String> partitionColumns) {
+    try {
+      commitFirstVersion(table, schema, comment, properties, partitionColumns);
+      return Optional.of(DeltaTable.forPath(spark, path(table)));
+    } catch (LinkageError e) {
+      return Optional.empty();
+    }
+  }
+
+  private void commitFirstVersion(String table, StructType schema, String comment, Map<String, String> properties,
+      List<String> partitionColumns) {
+    org.apache.spark.sql.delta.OptimisticTransaction txn = DeltaLog.forTable(spark, path(table)).startTransaction();
+    if (txn.readVersion() < 0) {
+      org.apache.spark.sql.delta.actions.Metadata metadata = new org.apache.spark.sql.delta.actions.Metadata(
+          UUID.randomUUID().toString(), null, comment,
+          new org.apache.spark.sql.delta.actions.Format("parquet", scala.collection.immutable.Map$.MODULE$.empty()),
+          schema.json(), scala.jdk.javaapi.CollectionConverters.asScala(partitionColumns).toSeq(),
+          scala.collection.immutable.Map$.MODULE$.from(scala.jdk.javaapi.CollectionConverters.asScala(properties)),
+          Option.apply(System.currentTimeMillis()));
+      txn.updateMetadataForNewTable(metadata);
+      txn.commit(scala.jdk.javaapi.CollectionConverters.asScala(
+              List.<org.apache.spark.sql.delta.actions.Action>of()).toSeq(),
+          new org.apache.spark.sql.delta.DeltaOperations.Write(org.apache.spark.sql.SaveMode.Append,
+              Option.apply(scala.jdk.javaapi.CollectionConverters.asScala(partitionColumns).toSeq()), Option.empty(),
+              Option.empty(), Option.empty(), Option.empty(), Option.empty(), Option.empty(), Option.empty()));
+      org.slf4j.LoggerFactory.getLogger("io.tracelake").info("[warehouse] {} created by a first commit; the files "
+          + "a killed first write left in its folder belong to no version", table);
+    }
+  }
+
   /** The Delta tables in this warehouse folder (its sub-folders with a Delta log), by name, sorted. */
   public List<String> tables() {
     try {
@@ -234,6 +310,11 @@ public final class Warehouse {
     String stats = String.join(",", statsColumns);
     if (!exists(table)) {
       ConcurrentWrites.retryingCreation(table, () -> {
+        Optional<DeltaTable> committed = hasUncommittedFiles(table) ? createByFirstCommit(table, schema, null,
+            stats.isEmpty() ? Map.of() : Map.of(STATS_COLUMNS, stats), List.of(partitionColumns)) : Optional.empty();
+        if (committed.isPresent()) {
+          return committed.get();
+        }
         DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
         for (StructField f : schema.fields()) {
           builder = builder.addColumn(f);
@@ -310,6 +391,11 @@ public final class Warehouse {
       return table;
     }
     DeltaTable created = ConcurrentWrites.retryingCreation(spec.name(), () -> {
+      Optional<DeltaTable> committed = hasUncommittedFiles(spec.name()) ? createByFirstCommit(spec.name(),
+          spec.schema(), spec.comment(), Map.of(), spec.partitionColumns()) : Optional.empty();
+      if (committed.isPresent()) {
+        return committed.get();
+      }
       DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(spec.name()))
           .comment(spec.comment());
       for (StructField f : spec.schema().fields()) {

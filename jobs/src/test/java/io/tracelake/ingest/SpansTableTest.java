@@ -116,6 +116,23 @@ class SpansTableTest {
     assertEquals(secondsSpans, runs[1].spansInserted());
   }
 
+  /**
+   * A run killed during the spans table's first write (after traces was written; CI's kill test) leaves span files and
+   * no {@code _delta_log}: the next run creates the table and writes every span, and traces stays as it was.
+   */
+  @Test
+  void aRunKilledDuringTheSpansFirstWriteIsCompletedByTheNext() throws IOException {
+    Path wh = SharedSpark.tempDir("wh-spans-killed");
+    IngestSummary first = ingest(wh, false, SharedSpark.spansFixture().toString());
+    org.apache.commons.io.FileUtils.deleteDirectory(wh.resolve("spans").resolve("_delta_log").toFile());
+    IngestSummary next = ingest(wh, true, SharedSpark.spansFixture().toString());
+    assertEquals(first.inserted(), next.unchanged());
+    SparkSession spark = SharedSpark.session();
+    long spans = spark.read().format("delta").load(wh.resolve("spans").toString()).count();
+    assertEquals(first.spansInserted(), spans);
+    assertEquals(spans, next.spansInserted());
+  }
+
   @Test
   void aFresherRedeliveryReplacesATracesSpansAndAnOlderOrIdenticalOneChangesNothing() throws IOException {
     Path wh = SharedSpark.tempDir("wh-spans-redelivery");
