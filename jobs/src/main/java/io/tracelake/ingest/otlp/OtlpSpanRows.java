@@ -9,6 +9,7 @@ import static io.tracelake.schema.TableSpec.requiredColumn;
 
 import io.tracelake.ingest.mlflow.QuarantineReason;
 import io.tracelake.ingest.mlflow.ReadLimits;
+import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TableSpec;
 import io.tracelake.warehouse.TableNames;
 import java.util.List;
@@ -31,13 +32,14 @@ public final class OtlpSpanRows {
   public static final String IS_ROOT = "is_root";
   public static final String START_NANOS = "start_nanos";
   public static final String SPAN = "span";
-  public static final String SOURCE_FILE = "source_file";
-  public static final String POSITION = "position";
-  public static final String LINE_NUMBER = "line_number";
-  public static final String REASON = "reason";
-  public static final String DETAIL = "detail";
-  public static final String RAW = "raw";
-  public static final String RAW_TRUNCATED = "raw_truncated";
+  // Where a row came from, and why it was rejected: the quarantine's own columns.
+  public static final String SOURCE_FILE = QuarantineColumns.SOURCE_FILE;
+  public static final String POSITION = QuarantineColumns.POSITION;
+  public static final String LINE_NUMBER = QuarantineColumns.LINE_NUMBER;
+  public static final String REASON = QuarantineColumns.REASON;
+  public static final String DETAIL = QuarantineColumns.DETAIL;
+  public static final String RAW = QuarantineColumns.RAW;
+  public static final String RAW_TRUNCATED = QuarantineColumns.RAW_TRUNCATED;
 
   public static final String KIND_SPAN = "span";
   public static final String KIND_REJECTION = "rejection";

@@ -77,14 +77,10 @@ public final class OtlpTraces {
   public static Dataset<Row> rejections(Dataset<Row> rows) {
     return rows.where(col(OtlpSpanRows.KIND).equalTo(OtlpSpanRows.KIND_REJECTION))
         .select(lit(null).cast(TraceSchemas.PARSED_RECORD.apply("trace").dataType()).as("trace"),
-            struct(col(OtlpSpanRows.SOURCE_FILE).as(QuarantineColumns.SOURCE_FILE),
-                col(OtlpSpanRows.POSITION).as(QuarantineColumns.POSITION),
-                col(OtlpSpanRows.LINE_NUMBER).as(QuarantineColumns.LINE_NUMBER),
-                lit(0).as("split_index"),
-                col(OtlpSpanRows.REASON).as(QuarantineColumns.REASON),
-                col(OtlpSpanRows.DETAIL).as(QuarantineColumns.DETAIL),
-                col(OtlpSpanRows.RAW).as(QuarantineColumns.RAW),
-                col(OtlpSpanRows.RAW_TRUNCATED).as(QuarantineColumns.RAW_TRUNCATED)).as("rejection"),
+            struct(col(QuarantineColumns.SOURCE_FILE), col(QuarantineColumns.POSITION),
+                col(QuarantineColumns.LINE_NUMBER), lit(0).as("split_index"), col(QuarantineColumns.REASON),
+                col(QuarantineColumns.DETAIL), col(QuarantineColumns.RAW), col(QuarantineColumns.RAW_TRUNCATED))
+                .as("rejection"),
             lit(null).cast(TraceSchemas.SPLIT_STATS).as("split_stats"));
   }
 
