@@ -1,5 +1,7 @@
 package io.tracelake.ingest;
 
+import static io.tracelake.SameRows.assertSameRows;
+import static io.tracelake.SameRows.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -199,18 +201,6 @@ class OtlpInputTest {
         .where("source_file LIKE '%/" + SAMPLE + "' AND trace_id <> '" + inProgressTrace + "'").select("trace_id");
     return rows.join(ids, "trace_id").select(rows.columns()[0], java.util.Arrays.copyOfRange(rows.columns(), 1,
         rows.columns().length));
-  }
-
-  private static Dataset<Row> table(Path warehouse, String name) {
-    return SharedSpark.session().read().format("delta").load(warehouse.resolve(name).toString());
-  }
-
-  private static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual) {
-    List<Row> missing = expected.exceptAll(actual).limit(3).collectAsList();
-    List<Row> extra = actual.exceptAll(expected).limit(3).collectAsList();
-    assertTrue(missing.isEmpty() && extra.isEmpty(),
-        "expected but not loaded: " + missing + "\nloaded but not expected: " + extra);
-    assertEquals(expected.count(), actual.count());
   }
 
   // ------------------------------------------------------------------ the test's own MLflow → OTLP converter
