@@ -141,16 +141,17 @@ public final class IngestJob {
       }
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
           0, 0, 0, Map.of(), List.of(), warehouse.rowCount(TableNames.TRACES),
-          warehouse.rowCount(TableNames.QUARANTINE), 0, 0, spanRows, List.of(), progress.seconds());
+          warehouse.rowCount(TableNames.QUARANTINE), 0, 0, spanRows, List.of(), 0, progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
     List<DetectedFile> otlpFiles = files.stream().filter(f -> f.shape() == FileShape.OTLP_JSON).toList();
+    long[] otlpSkipped = {0};
     // One parse, with the spans when the spans table is kept: every step below reads the same rows, copied to local
     // disk by the first one (a second and third parse of the input cost more than that copy).
     try (DiskCopy otlp = otlpFiles.isEmpty() ? null : DiskCopy.of(OtlpTraces.read(spark, otlpFiles, config));
         DiskCopy copy = DiskCopy.of(withOtelTraces(withOtlpTraces(ExportReader.parse(spark, files, config,
-            config.ingest().spans()), otlp, warehouse, config, progress), otel, config))) {
+            config.ingest().spans()), otlp, warehouse, config, progress, otlpSkipped), otel, config))) {
       Dataset<Row> parsed = copy.rows();
       Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
           col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
@@ -229,7 +230,7 @@ public final class IngestJob {
           tracesParsed + rejections, tracesParsed, tracesParsed - distinctTraces, outcome.inserted(),
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
           quarantineRows, spans.inserted(), spans.deleted(), spanRows,
-          runWarnings(warehouse, ingestedAt, config.columns()), progress.seconds());
+          runWarnings(warehouse, ingestedAt, config.columns()), otlpSkipped[0], progress.seconds());
       recordRun(spark, warehouse, options, summary, startedAt);
       return summary;
     }
@@ -238,10 +239,10 @@ public final class IngestJob {
   /**
    * The parsed exports with the traces of OTLP files added: this run's spans go into {@code otlp_spans} first, then
    * every trace they touch is built from all its spans held there ({@link OtlpSpanStaging}). Lines of another OTLP
-   * signal are counted and skipped.
+   * signal are skipped, and counted into {@code skipped[0]}.
    */
   private static Dataset<Row> withOtlpTraces(Dataset<Row> parsed, DiskCopy otlp, Warehouse warehouse,
-      TracelakeConfig config, Progress progress) {
+      TracelakeConfig config, Progress progress, long[] skipped) {
     if (otlp == null) {
       return parsed;
     }
@@ -249,6 +250,7 @@ public final class IngestJob {
     progress.stage("reading OTLP spans");
     Row counts = rows.agg(count(when(col(OtlpSpanRows.KIND).equalTo(OtlpSpanRows.KIND_SPAN), 1)),
         count(when(col(OtlpSpanRows.KIND).equalTo(OtlpSpanRows.KIND_SKIPPED), 1))).first();
+    skipped[0] = counts.getLong(1);
     progress.stage("OTLP: %,d spans received%s; adding them to %s", counts.getLong(0), counts.getLong(1) == 0 ? ""
         : String.format(", %,d line(s) of another signal (metrics, logs) skipped", counts.getLong(1)),
         warehouse.path(TableNames.OTLP_SPANS));

@@ -28,6 +28,8 @@ public record IngestSummary(
     /* rows of the spans table; -1 when ingest.spans is off */
     long spansTableRows,
     List<String> warnings,
+    /* OTLP lines of another signal (metrics, logs, profiles), skipped */
+    long otlpLinesSkipped,
     double seconds) {
 
   /** A summary a person can read at the end of a run. */
@@ -40,6 +42,10 @@ public record IngestSummary(
           + "them again)%n", filesSkipped));
     }
     out.append(String.format("  records read    %,d%n", recordsRead));
+    if (otlpLinesSkipped > 0) {
+      out.append(String.format("  skipped         %,d OTLP line(s) of another signal (metrics, logs): only traces "
+          + "are read%n", otlpLinesSkipped));
+    }
     out.append(String.format("  traces          %,d parsed: %,d inserted, %,d updated, %,d unchanged, "
         + "%,d duplicates within the input%n", tracesParsed, inserted, updated, unchanged, duplicatesInInput));
     out.append(String.format("  quarantined     %,d%s%n", quarantined, counts(quarantinedByReason)));

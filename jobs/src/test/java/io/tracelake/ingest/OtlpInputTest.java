@@ -119,6 +119,8 @@ class OtlpInputTest {
     assertEquals(0, secondRun.inserted());
     assertEquals(tracesWithRootInSecondFile, secondRun.updated());
     assertEquals(1, secondRun.quarantined());
+    assertEquals(1, secondRun.otlpLinesSkipped());
+    assertTrue(secondRun.render().contains("skipped         1 OTLP line(s) of another signal"), secondRun.render());
     Row bad = spark.read().format("delta").load(otlpWarehouse.resolve("traces_quarantine").toString()).first();
     assertEquals("malformed_json", bad.getAs("reason"));
     assertTrue(bad.<String>getAs("source_file").endsWith("traces-2.jsonl.gz"));
