@@ -15,9 +15,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -43,34 +45,74 @@ final class OtlpLineReader implements FlatMapFunction<DetectedFile, Row> {
     this.limits = limits;
   }
 
+  /** The file's rows, read a line at a time as Spark asks for them (no task holds a whole file). */
   @Override
-  public Iterator<Row> call(DetectedFile file) throws IOException {
-    List<Row> rows = new ArrayList<>();
-    JsonFactory factory = limits.jsonFactory();
-    Path path = new Path(file.path());
-    try (InputStream raw = new BufferedInputStream(path.getFileSystem(conf.get()).open(path, READ_BUFFER),
-        READ_BUFFER); InputStream in = file.gzip() ? new GZIPInputStream(raw, READ_BUFFER) : raw) {
-      long lineNumber = 0;
-      Line line;
-      while ((line = Line.read(in, limits.maxRecordBytes())) != null) {
-        lineNumber++;
-        String position = "line " + lineNumber;
-        if (line.tooLong()) {
-          rows.add(OtlpSpanRows.rejection(file.path(), position, lineNumber, QuarantineReason.OVER_LIMIT,
-              "a line longer than ingest.max_record_mb (" + limits.maxRecordMb() + " MB); not read", line.text(),
-              limits));
-        } else if (!line.text().isBlank()) {
-          readLine(factory, file.path(), lineNumber, line.text(), rows);
+  public Iterator<Row> call(DetectedFile file) {
+    return new Iterator<>() {
+      private final ArrayDeque<Row> ready = new ArrayDeque<>();
+      private final JsonFactory factory = limits.jsonFactory();
+      private InputStream in;
+      private boolean done;
+      private long lineNumber;
+
+      @Override
+      public boolean hasNext() {
+        while (ready.isEmpty() && !done) {
+          readNextLine();
+        }
+        return !ready.isEmpty();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return ready.poll();
+      }
+
+      private void readNextLine() {
+        try {
+          if (in == null) {
+            Path path = new Path(file.path());
+            InputStream raw = new BufferedInputStream(path.getFileSystem(conf.get()).open(path, READ_BUFFER),
+                READ_BUFFER);
+            in = file.gzip() ? new GZIPInputStream(raw, READ_BUFFER) : raw;
+          }
+          Line line = Line.read(in, limits.maxRecordBytes());
+          if (line == null) {
+            finish();
+            return;
+          }
+          lineNumber++;
+          if (line.tooLong()) {
+            ready.add(OtlpSpanRows.rejection(file.path(), "line " + lineNumber, lineNumber,
+                QuarantineReason.OVER_LIMIT, "a line longer than ingest.max_record_mb (" + limits.maxRecordMb()
+                    + " MB); not read", line.text(), limits));
+          } else if (!line.text().isBlank()) {
+            readLine(factory, file.path(), lineNumber, line.text(), ready);
+          }
+        } catch (IOException e) {
+          ready.add(OtlpSpanRows.rejection(file.path(), lineNumber == 0 ? "file" : "after line " + lineNumber, null,
+              QuarantineReason.UNREADABLE_FILE, "cannot read: " + e.getMessage(), null, limits));
+          finish();
         }
       }
-    } catch (IOException e) {
-      rows.add(OtlpSpanRows.rejection(file.path(), "file", null, QuarantineReason.UNREADABLE_FILE,
-          "cannot read: " + e.getMessage(), null, limits));
-    }
-    return rows.iterator();
+
+      private void finish() {
+        done = true;
+        try {
+          if (in != null) {
+            in.close();
+          }
+        } catch (IOException ignored) {
+          // reading is over; a failure to close a read-only stream loses nothing
+        }
+      }
+    };
   }
 
-  private void readLine(JsonFactory factory, String file, long line, String text, List<Row> rows) {
+  private void readLine(JsonFactory factory, String file, long line, String text, Collection<Row> rows) {
     String position = "line " + line;
     JsonNode data;
     try (JsonParser p = factory.createParser(text)) {
