@@ -2,7 +2,7 @@ package io.tracelake.cli;
 
 import io.tracelake.UserInputException;
 import io.tracelake.export.CsvOutput;
-import io.tracelake.explore.Warehouses;
+import io.tracelake.analytics.WarehouseTables;
 import io.tracelake.spark.Sessions;
 import io.tracelake.warehouse.Warehouse;
 import java.io.PrintStream;
@@ -53,7 +53,7 @@ public final class SqlCommand implements Callable<Integer> {
     SparkSession spark = Sessions.getOrCreate("tracelake sql");
     requireQuery(spark, query);
     Warehouse wh = Warehouse.openForRead(spark, warehouse);
-    for (String table : Warehouses.tableNames()) {
+    for (String table : WarehouseTables.all()) {
       if (wh.exists(table)) {
         wh.read(table).createOrReplaceTempView(table);
       }

@@ -1,6 +1,6 @@
 package io.tracelake.explore;
 
-import io.tracelake.analytics.AnalyticsTables;
+import io.tracelake.analytics.WarehouseTables;
 import io.tracelake.config.ConfigLoader;
 import io.tracelake.eval.EvalRecords;
 import io.tracelake.eval.EvalSelection;
@@ -44,15 +44,11 @@ public final class Warehouses {
     return new Warehouses(Warehouse.openForRead(spark, path));
   }
 
-  /** Every table name a warehouse may hold. */
+  /** Every table name a warehouse may hold ({@link WarehouseTables}). */
   public static List<String> tableNames() {
-    List<String> names = new ArrayList<>(List.of(TableNames.TRACES, TableNames.SPANS, TableNames.OTLP_SPANS,
-        TableNames.QUARANTINE, TableNames.INGEST_RUNS, TableNames.ANALYTICS_RUNS));
-    names.addAll(AnalyticsTables.all());
-    names.addAll(AnalyticsTables.optional());
-    names.add(TableNames.EVAL_DATASETS);
-    return names;
+    return WarehouseTables.all();
   }
+
 
   /** A table as a frame; a name that is not a table of this warehouse fails with the names that are. */
   public Dataset<Row> table(String name) {

@@ -2,7 +2,7 @@ package io.tracelake.maintain;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.Progress;
-import io.tracelake.explore.Warehouses;
+import io.tracelake.analytics.WarehouseTables;
 import io.tracelake.warehouse.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +48,7 @@ public final class WarehouseMaintenance {
     spark.conf().set(RETENTION_CHECK, String.valueOf(retentionHours >= DEFAULT_RETENTION_HOURS));
     spark.conf().set(LISTING_PARALLELISM, String.valueOf(Math.max(2, spark.sparkContext().defaultParallelism())));
     try {
-      for (String table : Warehouses.tableNames()) {
+      for (String table : WarehouseTables.all()) {
         if (warehouse.exists(table)) {
           results.add(maintain(spark, warehouse.path(table), table, retentionHours, progress));
         }
