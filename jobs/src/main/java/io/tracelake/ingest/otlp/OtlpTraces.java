@@ -87,7 +87,6 @@ public final class OtlpTraces {
   /** The span rows' columns kept in {@code otlp_spans}. */
   public static Dataset<Row> spans(Dataset<Row> rows) {
     return rows.where(col(OtlpSpanRows.KIND).equalTo(OtlpSpanRows.KIND_SPAN))
-        .select(OtlpSpanRows.SPAN_COLUMNS.fieldNames()[0], java.util.Arrays.copyOfRange(
-            OtlpSpanRows.SPAN_COLUMNS.fieldNames(), 1, OtlpSpanRows.SPAN_COLUMNS.fieldNames().length));
+        .selectExpr(OtlpSpanRows.SPAN_COLUMNS.fieldNames());
   }
 }
