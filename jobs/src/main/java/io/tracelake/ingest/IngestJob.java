@@ -89,6 +89,9 @@ public final class IngestJob {
     }
   }
 
+  /** The warehouse's folder for what a run copies and deletes when it ends (one sub-folder per run). */
+  private static final String SCRATCH = "_scratch";
+
   private IngestJob() {}
 
   public static IngestSummary run(SparkSession spark, TracelakeConfig config, Options options) {
@@ -142,16 +145,20 @@ public final class IngestJob {
       IngestSummary summary = new IngestSummary(runId, warehouse.root(), 0, skipped[0], filesByShape, 0, 0, 0, 0,
           0, 0, 0, Map.of(), List.of(), warehouse.rowCount(TableNames.TRACES),
           warehouse.rowCount(TableNames.QUARANTINE), 0, 0, spanRows, List.of(), 0, progress.seconds());
-      recordRun(spark, warehouse, options, summary, startedAt);
+      recordRun(spark, warehouse, options, summary, startedAt, Map.of());
       return summary;
     }
     List<DetectedFile> otlpFiles = files.stream().filter(f -> f.shape() == FileShape.OTLP_JSON).toList();
     long[] otlpSkipped = {0};
     // One parse, with the spans when the spans table is kept: every step below reads the same rows, copied to local
     // disk by the first one (a second and third parse of the input cost more than that copy).
+    Map<String, Long> versionsRead = new TreeMap<>();
+    String scratch = warehouse.root() + "/" + SCRATCH + "/" + runId;
     try (DiskCopy otlp = otlpFiles.isEmpty() ? null : DiskCopy.of(OtlpTraces.read(spark, otlpFiles, config));
         DiskCopy copy = DiskCopy.of(withOtelTraces(withOtlpTraces(ExportReader.parse(spark, files, config,
-            config.ingest().spans()), otlp, warehouse, config, progress, otlpSkipped), otel, config))) {
+            config.ingest().spans()), otlp, warehouse, config, progress, otlpSkipped), otel,
+            new OtelReads(warehouse, options.reread() ? IngestedFiles.none() : ingested, scratch, versionsRead),
+            config, progress))) {
       Dataset<Row> parsed = copy.rows();
       Dataset<Row> slim = parsed.select(col("trace." + TraceColumns.TRACE_ID).as(TraceColumns.TRACE_ID),
           col("trace." + TraceColumns.REQUEST_DATE).as(TraceColumns.REQUEST_DATE),
@@ -231,8 +238,10 @@ public final class IngestJob {
           outcome.updated(), outcome.unchanged(), rejections, byReason, outcome.touchedDates(), tracesRows,
           quarantineRows, spans.inserted(), spans.deleted(), spanRows,
           runWarnings(warehouse, ingestedAt, config.columns()), otlpSkipped[0], progress.seconds());
-      recordRun(spark, warehouse, options, summary, startedAt);
+      recordRun(spark, warehouse, options, summary, startedAt, versionsRead);
       return summary;
+    } finally {
+      deleteScratch(spark, scratch);
     }
   }
 
@@ -261,20 +270,60 @@ public final class IngestJob {
         : withRejections.union(OtlpTraces.assemble(warehouse.spark(), touched, config, config.ingest().spans()));
   }
 
+  /** Where {@link #withOtelTraces} learns what earlier runs read, keeps its copies, and notes what it read. */
+  private record OtelReads(Warehouse warehouse, IngestedFiles ingested, String scratch,
+      Map<String, Long> versionsRead) {}
+
   /**
-   * The parsed exports with the traces of MLflow's OpenTelemetry tables added: each spans table read whole, its spans
-   * grouped into traces with what its annotations table holds for them ({@link OtelTables}).
+   * The parsed exports with the traces of MLflow's OpenTelemetry tables added: each spans table's rows appended since
+   * the last run go into {@code otlp_spans}, then every trace they touch, or whose annotations changed since, is
+   * built from all its spans held there and its live annotations ({@link OtelTables}). The versions read are noted
+   * for {@code ingest_runs}, which this run writes last.
    */
-  private static Dataset<Row> withOtelTraces(Dataset<Row> parsed, List<OtelTables.Source> sources,
-      TracelakeConfig config) {
+  private static Dataset<Row> withOtelTraces(Dataset<Row> parsed, List<OtelTables.Source> sources, OtelReads reads,
+      TracelakeConfig config, Progress progress) {
     Dataset<Row> out = parsed;
-    for (OtelTables.Source source : sources) {
-      SparkSession spark = parsed.sparkSession();
-      Dataset<Row> rows = OtelTables.spanRows(spark, source);
-      out = out.union(OtlpTraces.rejections(rows)).union(OtlpTraces.assemble(spark, OtlpTraces.spans(rows),
-          OtelTables.overlays(spark, source), config, config.ingest().spans()));
+    SparkSession spark = parsed.sparkSession();
+    for (int i = 0; i < sources.size(); i++) {
+      OtelTables.Source source = sources.get(i);
+      Long spansRead = reads.ingested().versionRead(source.spans());
+      Long annotationsRead = source.annotations() == null ? null
+          : reads.ingested().versionRead(source.annotations());
+      progress.stage("reading %s %s", source.spans(), spansRead == null
+          ? String.format("whole (version %d)", source.spansVersion())
+          : String.format("from version %d to %d", spansRead + 1, source.spansVersion()));
+      Dataset<Row> rows = OtelTables.spanRows(OtelTables.spansSince(spark, source, spansRead,
+          reads.scratch() + "/spans-" + i), source);
+      // On a first read every span is new, so every trace is rebuilt; later, also those whose annotations changed.
+      Dataset<Row> annotated = spansRead == null ? null
+          : OtelTables.annotatedSince(spark, source, annotationsRead, reads.scratch() + "/annotations-" + i);
+      Dataset<Row> newSpans = OtlpTraces.spans(rows);
+      long received = newSpans.count();
+      progress.stage("%s: %,d new span(s)%s; adding them to %s", source.spans(), received,
+          annotated == null ? "" : String.format(", %,d trace(s) with changed annotations",
+              annotated.distinct().count()), reads.warehouse().path(TableNames.OTLP_SPANS));
+      Dataset<Row> touched = received > 0
+          ? OtlpSpanStaging.addAndReadTouched(reads.warehouse(), newSpans, annotated)
+          : OtlpSpanStaging.readTouched(reads.warehouse(), annotated == null ? newSpans : annotated);
+      out = out.union(OtlpTraces.rejections(rows)).union(OtlpTraces.assemble(spark, touched,
+          OtelTables.overlays(spark, source, spansRead == null ? null : touched), config,
+          config.ingest().spans()));
+      reads.versionsRead().put(source.spans(), source.spansVersion());
+      if (source.annotations() != null) {
+        reads.versionsRead().put(source.annotations(), source.annotationsVersion());
+      }
     }
     return out;
+  }
+
+  /** Deletes the run's scratch folder (the copies of the rows Delta input tables gained), if it made one. */
+  private static void deleteScratch(SparkSession spark, String scratch) {
+    Path path = new Path(scratch);
+    try {
+      path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
+    } catch (IOException e) {
+      LoggerFactory.getLogger("io.tracelake").warn("[ingest] could not delete {}: {}", scratch, e.getMessage());
+    }
   }
 
   /** The {@code traces} table, created empty if it does not exist (see {@link TraceMerger#NEW_TABLE}). */
@@ -330,13 +379,14 @@ public final class IngestJob {
   }
 
   private static void recordRun(SparkSession spark, Warehouse warehouse, Options options, IngestSummary s,
-      Instant startedAt) {
+      Instant startedAt, Map<String, Long> versionsRead) {
     List<String> inputs = qualified(spark, options.inputs());
     options.inputTables().forEach(t -> inputs.add("table:" + t));
     options.otelTables().forEach(t -> inputs.add("otel:" + t));
     Row row = RowFactory.create(s.runId(), startedAt, Instant.now(), inputs,
         s.filesRead(), s.recordsRead(), s.inserted(), s.updated(), s.unchanged(), s.duplicatesInInput(),
-        s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()));
+        s.quarantined(), new ArrayList<LocalDate>(s.touchedDates()),
+        versionsRead.isEmpty() ? null : versionsRead);
     Dataset<Row> df = spark.createDataFrame(List.of(row), RunSchemas.INGEST_RUNS.schema());
     warehouse.insertNew(RunSchemas.INGEST_RUNS, df, List.of("run_id"));
   }

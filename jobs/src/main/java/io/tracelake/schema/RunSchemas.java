@@ -10,12 +10,16 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
 import java.util.List;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 
 /** The tables in which the jobs record their runs, as declared. */
 public final class RunSchemas {
 
   private RunSchemas() {}
+
+  /** {@code ingest_runs}' column of the Delta input tables' versions read (see {@code IngestedFiles}). */
+  public static final String INPUT_VERSIONS = "input_versions";
 
   /** The log analytics reads to find touched dates, and {@code watch} reads to find files already ingested. */
   public static final TableSpec INGEST_RUNS = new TableSpec("ingest_runs",
@@ -33,7 +37,10 @@ public final class RunSchemas {
       .add(column("duplicates_in_input", LongType, "records of a trace that the run read more than once"))
       .add(column("quarantined", LongType, "records (or files) the run could not read"))
       .add(column("touched_dates", new ArrayType(DateType, false), "request dates of inserted or updated traces, "
-          + "which the analytics job recomputes")),
+          + "which the analytics job recomputes"))
+      .add(column(INPUT_VERSIONS, new MapType(StringType, LongType, false), "for each Delta table read "
+          + "incrementally (--input-otel's spans and annotations tables), the version the run read through; the "
+          + "next run reads what was appended after it")),
       List.of());
 
   /**

@@ -500,6 +500,9 @@ public final class Warehouse {
       }
       Row counts = ConcurrentWrites.retrying(spec.name(), () -> {
         DeltaMergeBuilder merge = table.as("t").merge(source.as("s"), condition);
+        if (!Arrays.asList(table.toDF().columns()).containsAll(Arrays.asList(rows.columns()))) {
+          merge = merge.withSchemaEvolution();  // a column declared since the table was written
+        }
         if (keysInScope != null) {
           merge = merge.whenMatched(functions.col("s." + GONE)).delete();
         }

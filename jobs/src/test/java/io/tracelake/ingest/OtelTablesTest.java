@@ -81,14 +81,7 @@ class OtelTablesTest {
       }
     }
     tables = SharedSpark.tempDir("otel-tables");
-    spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
-            "start_time_unix_nano", "end_time_unix_nano", "parse_json(attributes) AS attributes",
-            "named_struct('code', code, 'message', message) AS status")
-        .write().format("delta").save(tables.resolve("agents_otel_spans").toString());
-    spark.createDataFrame(annotations, ANNOTATION_ROWS).selectExpr("annotation_id", "trace_id", "annotation_type",
-            "name", "parse_json(value) AS value", "comment", "source_type", "source_id", "created_at", "updated_at",
-            "deleted_at")
-        .write().format("delta").save(tables.resolve("agents_otel_annotations").toString());
+    appendV2(tables.resolve("agents"), spans, annotations);
     // v1: the same spans, attributes as a map, status codes as OpenTelemetry's numbers; no annotations.
     spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
             "start_time_unix_nano", "end_time_unix_nano",
@@ -138,12 +131,80 @@ class OtelTablesTest {
         "request", "response", "span_count", "total_tokens"};
     assertSameRows(exported(table(SamplesWarehouse.path(), "traces")).selectExpr(columns),
         table(wh, "traces").where("trace_id <> '" + inProgressTrace + "'").selectExpr(columns));
-    // Run again: the table is read whole, and nothing changes.
+    // Run again: nothing was appended, so nothing is read; with --reread the table is read whole, to no change.
     IngestSummary again = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
         List.of(), wh.toString(), null, false, List.of(),
         List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
-    assertEquals(0, again.inserted() + again.updated());
-    assertEquals(TRACES, again.unchanged());
+    assertEquals(0, again.recordsRead());
+    IngestSummary reread = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
+        List.of(), wh.toString(), null, true, List.of(),
+        List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
+    assertEquals(0, reread.inserted() + reread.updated());
+    assertEquals(TRACES, reread.unchanged());
+  }
+
+  /**
+   * Two appends to a v2 pair of tables, each followed by a run: the first holds back one trace's root span (the
+   * trace is in progress until the second) and another trace's tags (annotations that arrive with no new span). The
+   * second run reads only what was appended and rebuilds only the traces it touches, and the warehouse ends equal
+   * to one that read the final tables whole.
+   */
+  @Test
+  void appendsAreReadIncrementallyAndEndAsOneWholeRead() throws IOException {
+    List<Row> spans = new ArrayList<>();
+    List<Row> annotations = new ArrayList<>();
+    List<String> lines = Files.readAllLines(SamplesWarehouse.samples().resolve(SAMPLE));
+    for (int i = 0; spans.stream().map(r -> r.getString(0)).distinct().count() < 30; i++) {
+      if (!lines.get(i).contains("\"IN_PROGRESS\"")) {
+        addTrace(JSON.readTree(lines.get(i)), spans, annotations);
+      }
+    }
+    List<String> order = spans.stream().map(r -> r.getString(0)).distinct().toList();
+    String rootLater = order.get(20);
+    String tagsLater = order.get(5);
+    java.util.function.Predicate<Row> firstSpans = r -> order.indexOf(r.getString(0)) < 20
+        || r.getString(0).equals(rootLater) && !r.getString(2).isEmpty();
+    java.util.function.Predicate<Row> firstAnnotations = r -> order.indexOf(r.getString(1)
+        .substring(r.getString(1).length() - 32)) < 20
+        && !(r.getString(1).endsWith(tagsLater) && r.getString(2).equals("TAG"));
+    Path inc = SharedSpark.tempDir("otel-incremental").resolve("inc");
+    Path wh = SharedSpark.tempDir("wh-otel-incremental");
+    IngestJob.Options options = new IngestJob.Options(List.of(), wh.toString(), null, false, List.of(),
+        List.of(inc.toString()));
+    appendV2(inc, spans.stream().filter(firstSpans).toList(),
+        annotations.stream().filter(firstAnnotations).toList());
+    IngestSummary first = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), options);
+    assertEquals(21, first.inserted());
+    appendV2(inc, spans.stream().filter(firstSpans.negate()).toList(),
+        annotations.stream().filter(firstAnnotations.negate()).toList());
+    IngestSummary second = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), options);
+    // Read: the nine new traces, the one whose root came, the one whose tags came; not the other nineteen.
+    assertEquals(11, second.recordsRead());
+    assertEquals(9, second.inserted());
+    assertEquals(2, second.updated());
+    Row versions = table(wh, "ingest_runs").orderBy(org.apache.spark.sql.functions.col("started_at").desc())
+        .selectExpr("input_versions['" + inc + "_otel_spans']", "input_versions['" + inc + "_otel_annotations']")
+        .first();
+    assertEquals(List.of(1L, 1L), List.of(versions.getLong(0), versions.getLong(1)));
+
+    Path whole = SharedSpark.tempDir("wh-otel-whole");
+    IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(List.of(),
+        whole.toString(), null, false, List.of(), List.of(inc.toString())));
+    assertSameRows(comparable(table(whole, "traces")), comparable(table(wh, "traces")));
+    assertSameRows(comparable(table(whole, "spans")), comparable(table(wh, "spans")));
+  }
+
+  /** The rows without the run's time, maps as sorted entries (set operations cannot compare maps). */
+  private static Dataset<Row> comparable(Dataset<Row> rows) {
+    List<org.apache.spark.sql.Column> columns = new ArrayList<>();
+    for (var f : rows.schema().fields()) {
+      if (!f.name().equals("ingested_at")) {
+        columns.add(f.dataType() instanceof org.apache.spark.sql.types.MapType
+            ? org.apache.spark.sql.functions.expr("array_sort(map_entries(" + f.name() + "))").as(f.name())
+            : rows.col(f.name()));
+      }
+    }
+    return rows.select(columns.toArray(new org.apache.spark.sql.Column[0]));
   }
 
   @Test
@@ -170,6 +231,19 @@ class OtelTablesTest {
   }
 
   // ----------------------------------------------- the test's own Trace.to_json() → OpenTelemetry table rows
+
+  /** Appends the rows to the v2 tables {@code prefix_otel_spans} and {@code prefix_otel_annotations}, one commit each. */
+  private static void appendV2(Path prefix, List<Row> spans, List<Row> annotations) {
+    SparkSession spark = SharedSpark.session();
+    spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
+            "start_time_unix_nano", "end_time_unix_nano", "parse_json(attributes) AS attributes",
+            "named_struct('code', code, 'message', message) AS status")
+        .write().format("delta").mode("append").save(prefix + "_otel_spans");
+    spark.createDataFrame(annotations, ANNOTATION_ROWS).selectExpr("annotation_id", "trace_id", "annotation_type",
+            "name", "parse_json(value) AS value", "comment", "source_type", "source_id", "created_at", "updated_at",
+            "deleted_at")
+        .write().format("delta").mode("append").save(prefix + "_otel_annotations");
+  }
 
   private static void addTrace(JsonNode trace, List<Row> spans, List<Row> annotations) throws IOException {
     JsonNode info = trace.path("info");

@@ -36,8 +36,12 @@ import org.apache.spark.sql.types.VariantType;
  * {@code annotation_id} by {@code updated_at} counts, one with {@code deleted_at} set is gone; {@code annotation_type}
  * {@code METADATA} holds in {@code value} the trace's {@code client_request_id}, {@code trace_metadata} and previews,
  * {@code TAG} a tag ({@code name}, {@code value}), {@code FEEDBACK} and {@code EXPECTATION} an assessment
- * ({@code name}, {@code value}, rationale in {@code comment}). The tables are read whole on every run, as
- * {@code --input-table} is (an unchanged trace is counted unchanged).
+ * ({@code name}, {@code value}, rationale in {@code comment}).
+ *
+ * <p>Both tables are append-only, and read incrementally: a run reads the spans and annotations appended since the
+ * versions the last finished run read through ({@link #spansSince}, {@link #annotatedSince}; the whole table on a
+ * first read or {@code --reread}); every trace those rows touch is rebuilt from all its spans, which ingest keeps in
+ * {@code otlp_spans}, and from all its live annotations.
  */
 public final class OtelTables {
 
@@ -48,8 +52,11 @@ public final class OtelTables {
 
   private OtelTables() {}
 
-  /** One input: the spans table, and the annotations table beside it (null when there is none). */
-  public record Source(String spans, String annotations) {
+  /**
+   * One input: the spans table and its latest version when the run started, and the annotations table beside it
+   * with its version (null, and -1, when there is none).
+   */
+  public record Source(String spans, long spansVersion, String annotations, long annotationsVersion) {
 
     /** What {@code ingest_runs} records: {@code otel:<spans table>}. */
     public String label() {
@@ -80,15 +87,51 @@ public final class OtelTables {
           + String.join("; ", problems) + " (it has: " + String.join(", ", table.schema().fieldNames()) + ")");
     }
     String annotations = spans.substring(0, spans.length() - SPANS_SUFFIX.length()) + ANNOTATIONS_SUFFIX;
-    return new Source(spans, exists(spark, annotations) ? annotations : null);
+    boolean withAnnotations = exists(spark, annotations);
+    return new Source(spans, DeltaAppends.latestVersion(spark, spans), withAnnotations ? annotations : null,
+        withAnnotations ? DeltaAppends.latestVersion(spark, annotations) : -1);
   }
 
   /**
-   * Input: the spans table. Grain: one row per span. Output: {@link OtlpSpanRows#SCHEMA} rows of kind {@code span}
-   * (the span as MLflow's span dictionary), or {@code rejection} for a span without a hex trace id or a span id.
+   * The spans table's rows appended after {@code afterVersion} up to the source's version (and perhaps a few
+   * commits past it, see {@link DeltaAppends}); all its rows at that version when {@code afterVersion} is null.
+   *
+   * @param scratch a folder for the copy of the new rows, deleted by the caller after the run
    */
-  public static Dataset<Row> spanRows(SparkSession spark, Source source) {
-    Dataset<Row> table = read(spark, source.spans(), source.spans());
+  public static Dataset<Row> spansSince(SparkSession spark, Source source, Long afterVersion, String scratch) {
+    return rowsSince(spark, source.spans(), source.spansVersion(), afterVersion, scratch);
+  }
+
+  /**
+   * The trace keys of the annotations appended after {@code afterVersion} (an annotation added, changed or deleted
+   * since; every annotation's when {@code afterVersion} is null), none when the source has no annotations table.
+   */
+  public static Dataset<Row> annotatedSince(SparkSession spark, Source source, Long afterVersion, String scratch) {
+    if (source.annotations() == null) {
+      return spark.emptyDataFrame().select(lit(null).cast(DataTypes.StringType).as(OtlpSpanRows.TRACE_KEY));
+    }
+    return rowsSince(spark, source.annotations(), source.annotationsVersion(), afterVersion, scratch)
+        .select(expr(String.format(TRACE_KEY, "trace_id")).as(OtlpSpanRows.TRACE_KEY))
+        .where(col(OtlpSpanRows.TRACE_KEY).notEqual(""));
+  }
+
+  private static Dataset<Row> rowsSince(SparkSession spark, String table, long version, Long afterVersion,
+      String scratch) {
+    if (afterVersion == null) {
+      return DeltaAppends.asOf(spark, table, version);
+    }
+    if (afterVersion >= version) {  // nothing committed since
+      return read(spark, table, table).limit(0);
+    }
+    return DeltaAppends.after(spark, table, afterVersion, scratch);
+  }
+
+  /**
+   * Input: rows of the spans table. Grain: one row per span. Output: {@link OtlpSpanRows#SCHEMA} rows of kind
+   * {@code span} (the span as MLflow's span dictionary), or {@code rejection} for a span without a hex trace id or a
+   * span id.
+   */
+  public static Dataset<Row> spanRows(Dataset<Row> table, Source source) {
     StructType schema = table.schema();
     String events = field(schema, "events") != null && field(schema, "events").dataType() instanceof ArrayType
         ? "transform(events, e -> named_struct('name', cast(e.name AS STRING)))" : "array()";
@@ -131,16 +174,17 @@ public final class OtelTables {
   }
 
   /**
-   * Input: the annotations table. Grain: one row per trace key that has a live annotation. Output:
-   * {@code (trace_key, overlay)}, the overlay JSON {@code {client_request_id, request_preview, response_preview,
-   * trace_metadata, tags, assessments}} for {@link OtlpTraceBuilder}; null when the source has no annotations table.
+   * Input: the annotations table, as of the source's version. Grain: one row per trace key of {@code keys} (every
+   * trace when null) that has a live annotation. Output: {@code (trace_key, overlay)}, the overlay JSON
+   * {@code {client_request_id, request_preview, response_preview, trace_metadata, tags, assessments}} for
+   * {@link OtlpTraceBuilder}; null when the source has no annotations table.
    */
-  public static Dataset<Row> overlays(SparkSession spark, Source source) {
+  public static Dataset<Row> overlays(SparkSession spark, Source source, Dataset<Row> keys) {
     if (source.annotations() == null) {
       return null;
     }
-    Dataset<Row> table = read(spark, source.annotations(), source.annotations());
-    StructType schema = table.schema();
+    Dataset<Row> all = DeltaAppends.asOf(spark, source.annotations(), source.annotationsVersion());
+    StructType schema = all.schema();
     List<String> problems = new ArrayList<>();
     for (String column : List.of("annotation_id", "trace_id", "annotation_type")) {
       require(schema, column, "STRING", t -> t.equals(DataTypes.StringType), problems);
@@ -164,6 +208,10 @@ public final class OtelTables {
     String spanId = field(schema, "span_id") != null ? "span_id" : "CAST(NULL AS STRING)";
     String sourceType = sourceField(schema, "source_type");
     String sourceId = sourceField(schema, "source_id");
+    // An annotation's versions share its trace: keeping the touched traces' rows first keeps their latest versions.
+    Dataset<Row> table = keys == null ? all : all.join(keys.distinct()
+        .withColumnRenamed(OtlpSpanRows.TRACE_KEY, "_touched"), expr(String.format(TRACE_KEY, "trace_id"))
+        .equalTo(col("_touched")), "left_semi");
     table.createOrReplaceTempView("_tracelake_otel_annotations");
     String latest = "SELECT *, " + String.format(TRACE_KEY, "trace_id") + " AS _key, " + value + " AS _value, "
         + deleted + " AS _deleted FROM (SELECT *, row_number() OVER (PARTITION BY annotation_id ORDER BY updated_at "
@@ -229,7 +277,7 @@ public final class OtelTables {
     }
   }
 
-  private static boolean isPath(String nameOrPath) {
+  static boolean isPath(String nameOrPath) {
     return nameOrPath.contains("/") || nameOrPath.contains(":");
   }
 

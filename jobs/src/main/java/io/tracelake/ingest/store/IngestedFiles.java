@@ -4,14 +4,17 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.max;
 
+import io.tracelake.schema.RunSchemas;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -19,12 +22,14 @@ import org.apache.spark.sql.Row;
  * when a finished run named it, or a folder above it, among its inputs (kept qualified, e.g.
  * {@code file:/data/inbox}) and started after the file was last modified. A run that was killed wrote no row, so its
  * files count as unread. Used by {@code ingest} and {@code run} to skip unchanged files, and by {@code watch} to find
- * new ones.
+ * new ones. Likewise the Delta tables read incrementally: the latest version a finished run read through.
  */
 public final class IngestedFiles {
 
   /** Path → the latest start of a finished ingest that named it. */
   private final Map<String, Instant> readAt = new HashMap<>();
+  /** Table → the latest version a finished ingest read through. */
+  private final Map<String, Long> versions = new HashMap<>();
 
   private IngestedFiles() {}
 
@@ -41,8 +46,20 @@ public final class IngestedFiles {
           .groupBy(col("input")).agg(max(col("started_at"))).collectAsList()) {
         files.readAt.put(r.getString(0), r.getAs(1));
       }
+      Dataset<Row> runs = warehouse.read(TableNames.INGEST_RUNS);
+      if (Arrays.asList(runs.columns()).contains(RunSchemas.INPUT_VERSIONS)) {  // a warehouse from before the column
+        for (Row r : runs.select(explode(col(RunSchemas.INPUT_VERSIONS)).as(new String[] {"table", "version"}))
+            .groupBy(col("table")).agg(max(col("version"))).collectAsList()) {
+          files.versions.put(r.getString(0), r.getLong(1));
+        }
+      }
     }
     return files;
+  }
+
+  /** The latest version of this Delta table that a finished ingest read through; null when none read it. */
+  public Long versionRead(String table) {
+    return versions.get(table);
   }
 
   /** Whether a finished ingest read this file after its last change. */

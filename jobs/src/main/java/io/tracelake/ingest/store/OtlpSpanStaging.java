@@ -31,12 +31,33 @@ public final class OtlpSpanStaging {
    *     last file and position)
    */
   public static Dataset<Row> addAndReadTouched(Warehouse warehouse, Dataset<Row> spans) {
+    return addAndReadTouched(warehouse, spans, null);
+  }
+
+  /**
+   * {@link #addAndReadTouched(Warehouse, Dataset)}, and the spans held for the traces of {@code alsoTouched} too
+   * (a {@link OtlpSpanRows#TRACE_KEY} column, or null): traces whose annotations changed without a new span.
+   */
+  public static Dataset<Row> addAndReadTouched(Warehouse warehouse, Dataset<Row> spans, Dataset<Row> alsoTouched) {
     Dataset<Row> batch = spans
         .withColumn("_n", row_number().over(Window.partitionBy(OtlpSpanRows.TRACE_KEY, OtlpSpanRows.SPAN_ID)
             .orderBy(col(OtlpSpanRows.SOURCE_FILE).desc(), col(OtlpSpanRows.POSITION).desc())))
         .where(col("_n").equalTo(1)).drop("_n");
     warehouse.upsert(OtlpSpanRows.TABLE, batch, List.of(OtlpSpanRows.TRACE_KEY, OtlpSpanRows.SPAN_ID), lit(true));
-    Dataset<Row> touched = spans.select(OtlpSpanRows.TRACE_KEY).distinct();
-    return warehouse.read(TableNames.OTLP_SPANS).join(touched, OtlpSpanRows.TRACE_KEY);
+    Dataset<Row> touched = spans.select(OtlpSpanRows.TRACE_KEY);
+    return readTouched(warehouse,
+        alsoTouched == null ? touched : touched.union(alsoTouched.select(OtlpSpanRows.TRACE_KEY)));
+  }
+
+  /**
+   * Every span held for the traces of {@code keys} (a {@link OtlpSpanRows#TRACE_KEY} column); none when the table
+   * does not exist yet.
+   */
+  public static Dataset<Row> readTouched(Warehouse warehouse, Dataset<Row> keys) {
+    if (!warehouse.exists(TableNames.OTLP_SPANS)) {
+      return warehouse.spark().createDataFrame(List.of(), OtlpSpanRows.SPAN_COLUMNS);
+    }
+    return warehouse.read(TableNames.OTLP_SPANS).join(keys.select(OtlpSpanRows.TRACE_KEY).distinct(),
+        OtlpSpanRows.TRACE_KEY);
   }
 }
