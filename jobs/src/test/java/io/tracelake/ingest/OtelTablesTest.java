@@ -64,6 +64,23 @@ class OtelTablesTest {
       .add("created_at", DataTypes.TimestampType).add("updated_at", DataTypes.TimestampType)
       .add("deleted_at", DataTypes.TimestampType);
 
+  private static final StructType LOG_ROWS = new StructType()
+      .add("event_name", DataTypes.StringType).add("trace_id", DataTypes.StringType)
+      .add("span_id", DataTypes.StringType).add("time_unix_nano", DataTypes.LongType)
+      .add("body", DataTypes.StringType)
+      .add("attributes", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+  private static final String V1_SPANS = "mlflow_experiment_trace_otel_spans";
+  /** The trace columns compared with the export's (and the previews, where the tables carry them). */
+  private static final String[] TRACE_COLUMNS = {"trace_id", "client_request_id", "request_time", "request_date",
+      "execution_duration_ms", "state", "user_id", "session_id", "environment", "app_version", "deployment_id",
+      "trace_name", "request", "response",
+      "array_sort(map_entries(trace_metadata)) AS trace_metadata", "array_sort(map_entries(tags)) AS tags",
+      "input_tokens", "output_tokens", "total_tokens", "span_count", "cost_usd", "cost_source",
+      // a VARIANT's JSON text is compact and its numbers normalised (5.0 is 5); the export's keeps the writer's
+      "array_sort(transform(assessments, a -> struct(a.assessment_id, a.name, a.kind, a.source_type, "
+          + "a.source_id, coalesce(cast(try_cast(a.value AS DOUBLE) AS STRING), regexp_replace(a.value, ' ', '')) "
+          + "AS value, a.rationale, a.create_time, a.last_update_time, a.valid))) AS assessments"};
+
   private static Path tables;
   private static Path v2Warehouse;
   private static IngestSummary v2Run;
@@ -74,21 +91,28 @@ class OtelTablesTest {
     SparkSession spark = SharedSpark.session();
     List<Row> spans = new ArrayList<>();
     List<Row> annotations = new ArrayList<>();
+    List<Row> logs = new ArrayList<>();
     List<String> lines = Files.readAllLines(SamplesWarehouse.samples().resolve(SAMPLE));
     for (int i = 0; i < lines.size(); i++) {
       if (i < FIRST_TRACES || lines.get(i).contains("\"IN_PROGRESS\"")) {  // and the one still in progress
         addTrace(JSON.readTree(lines.get(i)), spans, annotations);
+        addLogEvents(JSON.readTree(lines.get(i)), logs);
       }
     }
     tables = SharedSpark.tempDir("otel-tables");
     appendV2(tables.resolve("agents"), spans, annotations);
-    // v1: the same spans, attributes as a map, status codes as OpenTelemetry's numbers; no annotations.
-    spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
-            "start_time_unix_nano", "end_time_unix_nano",
-            "from_json(attributes, 'map<string,string>') AS attributes",
-            "named_struct('code', CASE code WHEN 'STATUS_CODE_OK' THEN 1 WHEN 'STATUS_CODE_ERROR' THEN 2 ELSE 0 END, "
-                + "'message', message) AS status")
-        .write().format("delta").save(tables.resolve("mlflow_experiment_trace_otel_spans").toString());
+    // v1: the same spans, attributes as a map, status codes as OpenTelemetry's numbers; the logs table beside them,
+    // and once more without it.
+    for (String folder : List.of("v1", "v1-spans-only")) {
+      spark.createDataFrame(spans, SPAN_ROWS).selectExpr("trace_id", "span_id", "parent_span_id", "name",
+              "start_time_unix_nano", "end_time_unix_nano",
+              "from_json(attributes, 'map<string,string>') AS attributes",
+              "named_struct('code', CASE code WHEN 'STATUS_CODE_OK' THEN 1 WHEN 'STATUS_CODE_ERROR' THEN 2 ELSE 0 "
+                  + "END, 'message', message) AS status")
+          .write().format("delta").save(tables.resolve(folder).resolve(V1_SPANS).toString());
+    }
+    spark.createDataFrame(logs, LOG_ROWS).write().format("delta")
+        .save(tables.resolve("v1").resolve("mlflow_experiment_trace_otel_logs").toString());
     v2Warehouse = SharedSpark.tempDir("wh-otel-v2");
     v2Run = IngestJob.run(spark, ConfigLoader.defaults(), new IngestJob.Options(List.of(), v2Warehouse.toString(),
         null, false, List.of(), List.of(tables.resolve("agents").toString())));
@@ -98,15 +122,10 @@ class OtelTablesTest {
   void aV2TableWithItsAnnotationsLoadsTheSameTracesAsTheExport() {
     assertEquals(TRACES, v2Run.inserted());
     assertEquals(0, v2Run.quarantined());
-    String[] columns = {"trace_id", "client_request_id", "request_time", "request_date", "execution_duration_ms",
-        "state", "user_id", "session_id", "environment", "app_version", "deployment_id", "trace_name", "request",
-        "response", "request_preview", "response_preview",
-        "array_sort(map_entries(trace_metadata)) AS trace_metadata", "array_sort(map_entries(tags)) AS tags",
-        "input_tokens", "output_tokens", "total_tokens", "span_count", "cost_usd", "cost_source",
-        // a VARIANT's JSON text is compact and its numbers normalised (5.0 is 5); the export's keeps the writer's
-        "array_sort(transform(assessments, a -> struct(a.assessment_id, a.name, a.kind, a.source_type, "
-            + "a.source_id, coalesce(cast(try_cast(a.value AS DOUBLE) AS STRING), regexp_replace(a.value, ' ', '')) "
-            + "AS value, a.rationale, a.create_time, a.last_update_time, a.valid))) AS assessments"};
+    String[] columns = new String[TRACE_COLUMNS.length + 2];
+    System.arraycopy(TRACE_COLUMNS, 0, columns, 0, TRACE_COLUMNS.length);
+    columns[TRACE_COLUMNS.length] = "request_preview";
+    columns[TRACE_COLUMNS.length + 1] = "response_preview";
     Dataset<Row> expected = exported(table(SamplesWarehouse.path(), "traces")).selectExpr(columns);
     assertSameRows(expected, table(v2Warehouse, "traces").where("trace_id <> '" + inProgressTrace + "'")
         .selectExpr(columns));
@@ -121,26 +140,36 @@ class OtelTablesTest {
   }
 
   @Test
-  void aV1TableLoadsItsTracesFromTheSpansAlone() {
+  void aV1TableWithItsLogEventsLoadsTheSameTracesAsTheExport() {
     Path wh = SharedSpark.tempDir("wh-otel-v1");
+    String spans = tables.resolve("v1").resolve(V1_SPANS).toString();
+    IngestSummary run = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
+        List.of(), wh.toString(), null, false, List.of(), List.of(spans)));
+    assertEquals(TRACES, run.inserted());
+    // The metadata events carry no previews (the view does not have them either).
+    assertSameRows(exported(table(SamplesWarehouse.path(), "traces")).selectExpr(TRACE_COLUMNS),
+        table(wh, "traces").where("trace_id <> '" + inProgressTrace + "'").selectExpr(TRACE_COLUMNS));
+    // Run again: nothing was appended, so nothing is read; with --reread the tables are read whole, to no change.
+    IngestSummary again = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
+        List.of(), wh.toString(), null, false, List.of(), List.of(spans)));
+    assertEquals(0, again.recordsRead());
+    IngestSummary reread = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
+        List.of(), wh.toString(), null, true, List.of(), List.of(spans)));
+    assertEquals(0, reread.inserted() + reread.updated());
+    assertEquals(TRACES, reread.unchanged());
+  }
+
+  @Test
+  void aV1TableWithoutLogsLoadsItsTracesFromTheSpansAlone() {
+    Path wh = SharedSpark.tempDir("wh-otel-v1-spans");
     IngestSummary run = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
         List.of(), wh.toString(), null, false, List.of(),
-        List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
+        List.of(tables.resolve("v1-spans-only").resolve(V1_SPANS).toString())));
     assertEquals(TRACES, run.inserted());
     String[] columns = {"trace_id", "request_time", "execution_duration_ms", "state", "user_id", "session_id",
         "request", "response", "span_count", "total_tokens"};
     assertSameRows(exported(table(SamplesWarehouse.path(), "traces")).selectExpr(columns),
         table(wh, "traces").where("trace_id <> '" + inProgressTrace + "'").selectExpr(columns));
-    // Run again: nothing was appended, so nothing is read; with --reread the table is read whole, to no change.
-    IngestSummary again = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
-        List.of(), wh.toString(), null, false, List.of(),
-        List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
-    assertEquals(0, again.recordsRead());
-    IngestSummary reread = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), new IngestJob.Options(
-        List.of(), wh.toString(), null, true, List.of(),
-        List.of(tables.resolve("mlflow_experiment_trace_otel_spans").toString())));
-    assertEquals(0, reread.inserted() + reread.updated());
-    assertEquals(TRACES, reread.unchanged());
   }
 
   /**
@@ -306,6 +335,70 @@ class OtelTablesTest {
           a.path("source").path("source_type").asText(), a.path("source").path("source_id").asText(),
           Timestamp.from(Instant.parse(a.path("create_time").asText())),
           Timestamp.from(Instant.parse(a.path("last_update_time").asText())), null));
+    }
+  }
+
+  /**
+   * The trace's metadata, tags and assessments as v1's log events, as the view Databricks creates over the logs table
+   * reads them: JSON bodies (an assessment's source, feedback and expectation as JSON text inside it), the
+   * assessment's id and deletion in the attributes, the latest event per key counting. Each tag is first set to an
+   * older value; a tag and an assessment are set and then deleted.
+   */
+  private static void addLogEvents(JsonNode trace, List<Row> logs) throws IOException {
+    JsonNode info = trace.path("info");
+    String traceId = null;
+    for (JsonNode span : trace.path("data").path("spans")) {
+      traceId = hex(span.path("trace_id").asText(), 16);
+    }
+    long t = Instant.parse(info.path("request_time").asText()).toEpochMilli() * 1_000_000L;
+    ObjectNode metadata = JSON.createObjectNode();
+    metadata.set("client_request_id", info.get("client_request_id"));
+    metadata.set("trace_metadata", info.get("trace_metadata"));
+    logs.add(RowFactory.create("genai.trace.metadata", traceId, "", t, JSON.writeValueAsString(metadata),
+        java.util.Map.of()));
+    List<String> tags = new ArrayList<>();
+    info.path("tags").fieldNames().forEachRemaining(tags::add);
+    for (String key : tags) {
+      logs.add(RowFactory.create("genai.trace.tag", traceId, "", t + 1, JSON.writeValueAsString(
+          JSON.createObjectNode().put("key", key).put("value", "old")), java.util.Map.of()));
+      logs.add(RowFactory.create("genai.trace.tag", traceId, "", t + 2, JSON.writeValueAsString(
+          JSON.createObjectNode().put("key", key).put("value", info.path("tags").path(key).asText())),
+          java.util.Map.of()));
+    }
+    logs.add(RowFactory.create("genai.trace.tag", traceId, "", t + 1, JSON.writeValueAsString(
+        JSON.createObjectNode().put("key", "reviewed").put("value", "yes")), java.util.Map.of()));
+    logs.add(RowFactory.create("genai.trace.tag", traceId, "", t + 3, JSON.writeValueAsString(
+        JSON.createObjectNode().put("key", "reviewed").put("value", "yes")), java.util.Map.of("deleted", "true")));
+    List<JsonNode> assessments = new ArrayList<>();
+    info.path("assessments").forEach(assessments::add);
+    ObjectNode gone = JSON.createObjectNode().put("assessment_id", "gone-" + traceId).put("assessment_name", "x")
+        .put("create_time", "2025-12-01T00:00:00Z").put("last_update_time", "2025-12-01T00:00:00Z");
+    gone.putObject("feedback").put("value", 1);
+    gone.putObject("source").put("source_type", "HUMAN").put("source_id", "u");
+    assessments.add(gone);
+    for (JsonNode a : assessments) {
+      boolean deleted = a.path("assessment_id").asText().startsWith("gone-");
+      ObjectNode body = JSON.createObjectNode();
+      body.put("assessment_id", a.path("assessment_id").asText());
+      body.put("trace_id", info.path("trace_id").asText());
+      body.put("assessment_name", a.path("assessment_name").asText());
+      body.put("source", JSON.writeValueAsString(a.path("source")));
+      body.put("create_time", Instant.parse(a.path("create_time").asText()).toEpochMilli());
+      body.put("last_update_time", Instant.parse(a.path("last_update_time").asText()).toEpochMilli());
+      for (String kind : List.of("feedback", "expectation")) {
+        if (a.has(kind)) {
+          body.put(kind, JSON.writeValueAsString(a.get(kind)));
+        }
+      }
+      if (a.hasNonNull("rationale")) {
+        body.put("rationale", a.get("rationale").asText());
+      }
+      logs.add(RowFactory.create("genai.assessments.snapshot", traceId, "", t + 5, JSON.writeValueAsString(body),
+          java.util.Map.of("assessment_id", a.path("assessment_id").asText(), "deleted", "false")));
+      if (deleted) {
+        logs.add(RowFactory.create("genai.assessments.snapshot", traceId, "", t + 6, JSON.writeValueAsString(body),
+            java.util.Map.of("assessment_id", a.path("assessment_id").asText(), "deleted", "true")));
+      }
     }
   }
 

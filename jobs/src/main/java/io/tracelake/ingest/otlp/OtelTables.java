@@ -47,16 +47,19 @@ public final class OtelTables {
 
   private static final String SPANS_SUFFIX = "_otel_spans";
   private static final String ANNOTATIONS_SUFFIX = "_otel_annotations";
+  private static final String LOGS_SUFFIX = "_otel_logs";
   /** The hex trace id at the end of each of MLflow's forms: {@code <hex>}, {@code tr-<hex>}, {@code trace:/l/<hex>}. */
   private static final String TRACE_KEY = "lower(regexp_extract(%s, '([0-9a-fA-F]{32})$', 1))";
 
   private OtelTables() {}
 
   /**
-   * One input: the spans table and its latest version when the run started, and the annotations table beside it
-   * with its version (null, and -1, when there is none).
+   * One input: the spans table and its latest version when the run started, and the table of MLflow's annotations
+   * beside it with its version (null, and -1, when there is none): v2's annotations table, or v1's logs table when
+   * {@code logEvents}.
    */
-  public record Source(String spans, long spansVersion, String annotations, long annotationsVersion) {
+  public record Source(String spans, long spansVersion, String annotations, long annotationsVersion,
+      boolean logEvents) {
 
     /** What {@code ingest_runs} records: {@code otel:<spans table>}. */
     public String label() {
@@ -86,10 +89,17 @@ public final class OtelTables {
       throw new UserInputException("Input table " + spans + " is not an MLflow OpenTelemetry spans table: "
           + String.join("; ", problems) + " (it has: " + String.join(", ", table.schema().fieldNames()) + ")");
     }
-    String annotations = spans.substring(0, spans.length() - SPANS_SUFFIX.length()) + ANNOTATIONS_SUFFIX;
-    boolean withAnnotations = exists(spark, annotations);
-    return new Source(spans, DeltaAppends.latestVersion(spark, spans), withAnnotations ? annotations : null,
-        withAnnotations ? DeltaAppends.latestVersion(spark, annotations) : -1);
+    String prefix = spans.substring(0, spans.length() - SPANS_SUFFIX.length());
+    long version = DeltaAppends.latestVersion(spark, spans);
+    if (exists(spark, prefix + ANNOTATIONS_SUFFIX)) {
+      return new Source(spans, version, prefix + ANNOTATIONS_SUFFIX,
+          DeltaAppends.latestVersion(spark, prefix + ANNOTATIONS_SUFFIX), false);
+    }
+    if (exists(spark, prefix + LOGS_SUFFIX) && OtelLogEvents.isLogsTable(read(spark, prefix + LOGS_SUFFIX, given))) {
+      return new Source(spans, version, prefix + LOGS_SUFFIX, DeltaAppends.latestVersion(spark, prefix + LOGS_SUFFIX),
+          true);
+    }
+    return new Source(spans, version, null, -1, false);
   }
 
   /**
@@ -184,6 +194,9 @@ public final class OtelTables {
       return null;
     }
     Dataset<Row> all = DeltaAppends.asOf(spark, source.annotations(), source.annotationsVersion());
+    if (source.logEvents()) {
+      return OtelLogEvents.overlays(keys == null ? all : touched(all, keys));
+    }
     StructType schema = all.schema();
     List<String> problems = new ArrayList<>();
     for (String column : List.of("annotation_id", "trace_id", "annotation_type")) {
@@ -209,9 +222,7 @@ public final class OtelTables {
     String sourceType = sourceField(schema, "source_type");
     String sourceId = sourceField(schema, "source_id");
     // An annotation's versions share its trace: keeping the touched traces' rows first keeps their latest versions.
-    Dataset<Row> table = keys == null ? all : all.join(keys.distinct()
-        .withColumnRenamed(OtlpSpanRows.TRACE_KEY, "_touched"), expr(String.format(TRACE_KEY, "trace_id"))
-        .equalTo(col("_touched")), "left_semi");
+    Dataset<Row> table = keys == null ? all : touched(all, keys);
     table.createOrReplaceTempView("_tracelake_otel_annotations");
     String latest = "SELECT *, " + String.format(TRACE_KEY, "trace_id") + " AS _key, " + value + " AS _value, "
         + deleted + " AS _deleted FROM (SELECT *, row_number() OVER (PARTITION BY annotation_id ORDER BY updated_at "
@@ -241,6 +252,22 @@ public final class OtelTables {
         + "FULL OUTER JOIN assessments ON coalesce(metadata._key, tags._key) = assessments._key");
   }
 
+  /** The rows of {@code table} (with a {@code trace_id}) whose trace key is one of {@code keys}'. */
+  private static Dataset<Row> touched(Dataset<Row> table, Dataset<Row> keys) {
+    return table.join(keys.select(col(OtlpSpanRows.TRACE_KEY).as("_touched")).distinct(),
+        traceKey("trace_id").equalTo(col("_touched")), "left_semi");
+  }
+
+  /** The hex trace id at the end of the column's value, lower case ("" when there is none). */
+  static org.apache.spark.sql.Column traceKey(String column) {
+    return expr(traceKeySql(column));
+  }
+
+  /** {@link #traceKey} as SQL. */
+  static String traceKeySql(String column) {
+    return String.format(TRACE_KEY, column);
+  }
+
   /** An assessment's source field: a column of its own, else a field of a {@code source} struct, else null. */
   private static String sourceField(StructType schema, String name) {
     if (field(schema, name) != null) {
@@ -253,7 +280,7 @@ public final class OtelTables {
     return "CAST(NULL AS STRING)";
   }
 
-  private static Dataset<Row> read(SparkSession spark, String nameOrPath, String given) {
+  static Dataset<Row> read(SparkSession spark, String nameOrPath, String given) {
     boolean path = isPath(nameOrPath);
     try {
       return path ? spark.read().format("delta").load(nameOrPath) : spark.table(nameOrPath);
