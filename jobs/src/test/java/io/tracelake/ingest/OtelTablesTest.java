@@ -204,11 +204,17 @@ class OtelTablesTest {
         annotations.stream().filter(firstAnnotations).toList());
     IngestSummary first = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), options);
     assertEquals(21, first.inserted());
-    appendV2(inc, spans.stream().filter(firstSpans.negate()).toList(),
-        annotations.stream().filter(firstAnnotations.negate()).toList());
+    List<Row> secondSpans = new ArrayList<>(spans.stream().filter(firstSpans.negate()).toList());
+    secondSpans.add(RowFactory.create("not-a-hex-id", "00000000000000aa", "", "stray", 1L, 2L, "{}",
+        "STATUS_CODE_OK", ""));
+    appendV2(inc, secondSpans, annotations.stream().filter(firstAnnotations.negate()).toList());
     IngestSummary second = IngestJob.run(SharedSpark.session(), ConfigLoader.defaults(), options);
-    // Read: the nine new traces, the one whose root came, the one whose tags came; not the other nineteen.
-    assertEquals(11, second.recordsRead());
+    // Read: the nine new traces, the one whose root came, the one whose tags came; not the other nineteen; and the
+    // span that names no trace, quarantined with where it was read.
+    assertEquals(12, second.recordsRead());
+    assertEquals(1, second.quarantined());
+    assertEquals("span 00000000000000aa of trace not-a-hex-id, table version <= 1",
+        table(wh, "traces_quarantine").first().getAs("position"));
     assertEquals(9, second.inserted());
     assertEquals(2, second.updated());
     Row versions = table(wh, "ingest_runs").orderBy(org.apache.spark.sql.functions.col("started_at").desc())

@@ -165,7 +165,8 @@ public final class OtelTables {
             + "cast(end_time_unix_nano AS BIGINT), 'status', named_struct('code', " + status + ", 'message', "
             + message + "), 'attributes', attributes, 'events', " + events + "))").as(OtlpSpanRows.SPAN),
         lit(source.label()).as(OtlpSpanRows.SOURCE_FILE),
-        expr("concat('span ', coalesce(span_id, '(none)'), ' of trace ', coalesce(trace_id, '(none)'))")
+        expr("concat('span ', coalesce(span_id, '(none)'), ' of trace ', coalesce(trace_id, '(none)'), "
+            + "', table version <= " + source.spansVersion() + "')")
             .as(OtlpSpanRows.POSITION),
         lit(null).cast(DataTypes.LongType).as(OtlpSpanRows.LINE_NUMBER),
         expr("CASE WHEN _key = '' OR _key IS NULL OR _span_id IS NULL OR _span_id = '' THEN 'invalid_field' END")
