@@ -6,15 +6,11 @@ import static org.apache.spark.sql.functions.lit;
 import io.tracelake.Progress;
 import io.tracelake.config.TracelakeConfig;
 import io.tracelake.schema.AnalyticsSchemas;
-import io.tracelake.schema.TableSpec;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.spark.CodeGeneration;
 import io.tracelake.warehouse.TableNames;
 import io.tracelake.warehouse.Warehouse;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,6 +22,13 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * The analytics job: recomputes the analytics tables for a selection of UTC dates from the {@code traces} table.
+ *
+ * <p>A run goes in five phases: (1) <b>plan the dates</b> ({@link AnalyticsDates}: those asked for, widened where
+ * the tables need it); (2) <b>read once</b>: the traces of those dates from one snapshot of {@code traces}, cached;
+ * (3) <b>compute</b> each table with its transformation (one class per table: {@link DailyUserActivity},
+ * {@link SessionTurns}, ...); (4) <b>write</b> each table with one of three strategies ({@link TableWrites}: dates
+ * replaced, keys replaced, small table overwritten), daily tables first and the all-time summaries from them; (5)
+ * <b>record the run</b> in {@code analytics_runs}, last.
  *
  * <p>Incremental and idempotent; the result equals a full recomputation:
  * <ul>
@@ -107,19 +110,11 @@ public final class AnalyticsJob {
     Warehouse warehouse = unstamped.stampedAs(WRITER, stamp(pending.tracesVersion(), startedAt));
     Dataset<Row> traces = warehouse.readAt(TableNames.TRACES, pending.tracesVersion());
     String category = config.analytics().categoryTag();
-    Map<String, Long> rows = new LinkedHashMap<>();
-    DateSelection dates = requested;
-    if (!requested.isAll() && !(hasMergeColumns(warehouse) && hasEveryTable(warehouse))) {
-      progress.stage("the analytics tables predate this version's tables or the columns the summaries merge from; "
-          + "recomputing all dates once");
-      dates = DateSelection.all();
-    }
+    TableWrites writes = new TableWrites(warehouse, progress);
+    DateSelection dates = AnalyticsDates.plan(warehouse, traces, requested, progress);
     if (dates.isEmpty()) {
       progress.stage("no trace changed since the analytics tables were last written; nothing to recompute");
-      return new Outcome(dates, 0, rows, progress.seconds());
-    }
-    if (!dates.isAll()) {
-      dates = withDatesMissingFromDailyTables(warehouse, traces, dates, progress);
+      return new Outcome(dates, 0, writes.rowsWritten(), progress.seconds());
     }
     if (CodeGeneration.fitTo(spark, warehouse.sizeInBytes(TableNames.TRACES),
         CodeGeneration.ANALYTICS_INTERPRETED_BELOW_BYTES)) {
@@ -135,24 +130,24 @@ public final class AnalyticsJob {
       count = inRange.count();
       progress.stage("recomputing %s: %,d traces", dates, count);
 
-      replaceDates(warehouse, FlatTraces.spec(config), FlatTraces.flatten(inRange, config),
-          TraceColumns.REQUEST_DATE, dates, rows, progress);
-      replaceDates(warehouse, AnalyticsSchemas.DAILY_USER_ACTIVITY, DailyUserActivity.compute(inRange, category),
-          DailyUserActivity.DATE, dates, rows, progress);
-      replaceDates(warehouse, AnalyticsSchemas.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
-          DailyUserActivity.DATE, dates, rows, progress);
-      replaceDates(warehouse, AnalyticsSchemas.FEEDBACK_DAILY, FeedbackDaily.daily(inRange),
-          DailyUserActivity.DATE, dates, rows, progress);
-      writeSessions(warehouse, traces, inRange, before, dates, SessionTurns.step(config.analytics()), rows,
+      writes.replaceDates(FlatTraces.spec(config), FlatTraces.flatten(inRange, config), TraceColumns.REQUEST_DATE,
+          dates);
+      writes.replaceDates(AnalyticsSchemas.DAILY_USER_ACTIVITY, DailyUserActivity.compute(inRange, category),
+          DailyUserActivity.DATE, dates);
+      writes.replaceDates(AnalyticsSchemas.VERSION_BREAKDOWN, VersionBreakdowns.daily(inRange),
+          DailyUserActivity.DATE, dates);
+      writes.replaceDates(AnalyticsSchemas.FEEDBACK_DAILY, FeedbackDaily.daily(inRange), DailyUserActivity.DATE,
+          dates);
+      writeSessions(warehouse, writes, traces, inRange, before, dates, SessionTurns.step(config.analytics()),
           progress);
-      writeSpanDaily(warehouse, traces, inRange, dates, rows, progress);
+      writeSpanDaily(warehouse, writes, traces, inRange, dates);
     } finally {
       inRange.unpersist();
     }
-    writeSummaries(warehouse, before, dates, rows, progress);
+    writeSummaries(warehouse, writes, before, dates);
     AnalyticsLedger.recordFinished(warehouse, runId, startedAt, pending.tracesVersion(), dates,
         AnalyticsLedger.covers(dates, pending.dates()));
-    return new Outcome(dates, count, rows, progress.seconds());
+    return new Outcome(dates, count, writes.rowsWritten(), progress.seconds());
   }
 
   /**
@@ -193,8 +188,8 @@ public final class AnalyticsJob {
    * it had turns on). A turn or session left without traces is deleted. Then session_paths and turn_dropoff, from every
    * row of sessions.
    */
-  private static void writeSessions(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange, Before before,
-      DateSelection dates, Column step, Map<String, Long> rows, Progress progress) {
+  private static void writeSessions(Warehouse warehouse, TableWrites writes, Dataset<Row> traces,
+      Dataset<Row> inRange, Before before, DateSelection dates, Column step, Progress progress) {
     Dataset<Row> sessionTraces = traces;
     DateSelection sessionDates = dates;
     Dataset<Row> turnsInScope = null;
@@ -206,7 +201,7 @@ public final class AnalyticsJob {
           .where(col("_s").isNotNull()).distinct().persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> touchedOldTurns = oldTurns.join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")),
           "left_semi");
-      sessionDates = DateSelection.of(distinctDates(
+      sessionDates = DateSelection.of(AnalyticsDates.distinctDates(
           traces.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))
               .join(touched, col(TraceColumns.SESSION_ID).equalTo(col("_s")), "left_semi")
               .union(touchedOldTurns.select(col(TraceColumns.SESSION_ID), col(TraceColumns.REQUEST_DATE))),
@@ -219,15 +214,15 @@ public final class AnalyticsJob {
     Dataset<Row> turns = SessionTurns.compute(sessionTraces, step).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       if (before == null) {
-        overwrite(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, rows, progress);
-        overwrite(warehouse, AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns), rows, progress);
+        writes.overwrite(AnalyticsSchemas.SESSION_TURNS, turns);
+        writes.overwrite(AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns));
       } else {
-        replaceKeys(warehouse, AnalyticsSchemas.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
+        writes.replaceKeys(AnalyticsSchemas.SESSION_TURNS, turns, List.of(TraceColumns.TRACE_ID),
             sessionDates.predicate("t." + TraceColumns.REQUEST_DATE),
-            turnsInScope.union(turns.select(col(TraceColumns.TRACE_ID))), rows, progress);
-        replaceKeys(warehouse, AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns),
+            turnsInScope.union(turns.select(col(TraceColumns.TRACE_ID))));
+        writes.replaceKeys(AnalyticsSchemas.SESSIONS, SessionSummaries.compute(turns),
             List.of(TraceColumns.SESSION_ID), sessionDates.predicate("t." + SessionSummaries.SESSION_DATE),
-            touched.select(col("_s").as(TraceColumns.SESSION_ID)), rows, progress);
+            touched.select(col("_s").as(TraceColumns.SESSION_ID)));
       }
     } finally {
       turns.unpersist();
@@ -237,8 +232,8 @@ public final class AnalyticsJob {
     }
     Dataset<Row> sessions = warehouse.read(AnalyticsTables.SESSIONS).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      overwrite(warehouse, AnalyticsSchemas.SESSION_PATHS, SessionPaths.paths(sessions), rows, progress);
-      overwrite(warehouse, AnalyticsSchemas.TURN_DROPOFF, SessionPaths.dropoff(sessions), rows, progress);
+      writes.overwrite(AnalyticsSchemas.SESSION_PATHS, SessionPaths.paths(sessions));
+      writes.overwrite(AnalyticsSchemas.TURN_DROPOFF, SessionPaths.dropoff(sessions));
     } finally {
       sessions.unpersist();
     }
@@ -248,16 +243,16 @@ public final class AnalyticsJob {
    * span_daily for the selected dates, where the warehouse has spans; for all dates the first time (a warehouse whose
    * spans came after its analytics tables).
    */
-  private static void writeSpanDaily(Warehouse warehouse, Dataset<Row> traces, Dataset<Row> inRange,
-      DateSelection dates, Map<String, Long> rows, Progress progress) {
+  private static void writeSpanDaily(Warehouse warehouse, TableWrites writes, Dataset<Row> traces,
+      Dataset<Row> inRange, DateSelection dates) {
     if (!warehouse.exists(TableNames.SPANS)) {
       return;
     }
     boolean first = !warehouse.exists(AnalyticsTables.SPAN_DAILY);
     DateSelection spanDates = first ? DateSelection.all() : dates;
     Dataset<Row> spans = warehouse.read(TableNames.SPANS).where(spanDates.predicate(TraceColumns.REQUEST_DATE));
-    replaceDates(warehouse, AnalyticsSchemas.SPAN_DAILY, SpanDaily.compute(spans, first ? traces : inRange),
-        DailyUserActivity.DATE, spanDates, rows, progress);
+    writes.replaceDates(AnalyticsSchemas.SPAN_DAILY, SpanDaily.compute(spans, first ? traces : inRange),
+        DailyUserActivity.DATE, spanDates);
   }
 
   /**
@@ -265,8 +260,8 @@ public final class AnalyticsJob {
    * selected dates, before or after this run's writes (from all their dates; a user left without rows is deleted),
    * the release summaries from every row of version_breakdown.
    */
-  private static void writeSummaries(Warehouse warehouse, Before before, DateSelection dates,
-      Map<String, Long> rows, Progress progress) {
+  private static void writeSummaries(Warehouse warehouse, TableWrites writes, Before before,
+      DateSelection dates) {
     Dataset<Row> daily = warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY);
     Dataset<Row> users = null;
     if (before != null) {
@@ -278,10 +273,10 @@ public final class AnalyticsJob {
     daily = daily.persist(StorageLevel.MEMORY_AND_DISK());  // read twice: the figures and the top category
     try {
       if (before == null) {
-        overwrite(warehouse, AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily), rows, progress);
+        writes.overwrite(AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily));
       } else {
-        replaceKeys(warehouse, AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily),
-            List.of(TraceColumns.USER_ID), lit(true), users, rows, progress);
+        writes.replaceKeys(AnalyticsSchemas.USER_SUMMARY, UserSummary.fromDaily(daily),
+            List.of(TraceColumns.USER_ID), lit(true), users);
       }
     } finally {
       daily.unpersist();
@@ -292,103 +287,19 @@ public final class AnalyticsJob {
     Dataset<Row> breakdown = warehouse.read(AnalyticsTables.VERSION_BREAKDOWN);
     Dataset<Row> perVersion = VersionBreakdowns.mergedPerVersion(breakdown).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      overwrite(warehouse, AnalyticsSchemas.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(perVersion),
-          rows, progress);
-      overwrite(warehouse, AnalyticsSchemas.ENVIRONMENT_SUMMARY,
-          VersionBreakdowns.environmentSummaryFromDaily(perVersion), rows, progress);
+      writes.overwrite(AnalyticsSchemas.VERSION_SUMMARY, VersionBreakdowns.versionSummaryFromDaily(perVersion));
+      writes.overwrite(AnalyticsSchemas.ENVIRONMENT_SUMMARY,
+          VersionBreakdowns.environmentSummaryFromDaily(perVersion));
     } finally {
       perVersion.unpersist();
     }
     Dataset<Row> userSets = breakdown.select(col(DailyUserActivity.DATE), col(TraceColumns.ENVIRONMENT),
         col(TraceStats.USER_IDS), col(TraceStats.ANONYMOUS_TRACES)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      overwrite(warehouse, AnalyticsSchemas.ACTIVE_USERS, ActiveUsers.daily(userSets), rows, progress);
-      overwrite(warehouse, AnalyticsSchemas.USER_RETENTION, UserRetention.weekly(userSets), rows, progress);
+      writes.overwrite(AnalyticsSchemas.ACTIVE_USERS, ActiveUsers.daily(userSets));
+      writes.overwrite(AnalyticsSchemas.USER_RETENTION, UserRetention.weekly(userSets));
     } finally {
       userSets.unpersist();
     }
-  }
-
-  /**
-   * The selection plus every date that has traces but no rows in the daily tables yet (a first analytics run for a
-   * few dates, or ingests that ran without analytics): the all-time summaries are merged from the daily tables, so
-   * those must cover every date. All dates when the daily tables do not exist yet.
-   */
-  private static DateSelection withDatesMissingFromDailyTables(Warehouse warehouse, Dataset<Row> traces,
-      DateSelection dates, Progress progress) {
-    if (!warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)
-        || !warehouse.exists(AnalyticsTables.VERSION_BREAKDOWN)) {
-      progress.stage("no daily tables yet; computing all dates");
-      return DateSelection.all();
-    }
-    List<LocalDate> traceDates = distinctDates(traces, TraceColumns.REQUEST_DATE);
-    List<LocalDate> dailyDates = distinctDates(warehouse.read(AnalyticsTables.DAILY_USER_ACTIVITY),
-        DailyUserActivity.DATE);
-    List<LocalDate> missing = traceDates.stream().filter(d -> !dailyDates.contains(d) && !dates.contains(d)).toList();
-    if (missing.isEmpty()) {
-      return dates;
-    }
-    progress.stage("%,d more date(s) with traces have no daily rows yet; computing them too", missing.size());
-    return DateSelection.of(traceDates.stream().filter(d -> dates.contains(d) || missing.contains(d)).toList());
-  }
-
-  /** The distinct values of a date column, sorted (a partition column: a few hundred values at most). */
-  private static List<LocalDate> distinctDates(Dataset<Row> table, String dateColumn) {
-    List<LocalDate> dates = new ArrayList<>();
-    for (Row r : table.select(col(dateColumn)).distinct().collectAsList()) {
-      dates.add(r.getLocalDate(0));
-    }
-    dates.sort(null);
-    return dates;
-  }
-
-  /** Whether the daily tables (where they exist) already have the columns the summaries are merged from. */
-  private static boolean hasMergeColumns(Warehouse warehouse) {
-    return hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.SESSION_IDS)
-        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.USER_IDS)
-        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.ANONYMOUS_TRACES)
-        && hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.FEEDBACK_COUNT)
-        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.FEEDBACK_COUNT)
-        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, SessionTurns.PATH_STEP)
-        && hasColumn(warehouse, AnalyticsTables.DAILY_USER_ACTIVITY, TraceStats.COSTED_TRACES)
-        && hasColumn(warehouse, AnalyticsTables.VERSION_BREAKDOWN, TraceStats.COSTED_TRACES)
-        && hasColumn(warehouse, AnalyticsTables.SESSION_TURNS, TraceStats.COST_USD);
-  }
-
-  /**
-   * Whether every table a run writes exists, where the daily tables do (a warehouse an earlier version wrote lacks
-   * the tables added since; one without daily tables gets all dates anyway).
-   */
-  private static boolean hasEveryTable(Warehouse warehouse) {
-    return !warehouse.exists(AnalyticsTables.DAILY_USER_ACTIVITY)
-        || AnalyticsTables.all().stream().allMatch(warehouse::exists);
-  }
-
-  private static boolean hasColumn(Warehouse warehouse, String table, String column) {
-    return !warehouse.exists(table) || List.of(warehouse.read(table).columns()).contains(column);
-  }
-
-  private static void replaceDates(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, String dateColumn,
-      DateSelection dates, Map<String, Long> written, Progress progress) {
-    record(spec, warehouse.replaceWhere(spec, computed, dates.sql(dateColumn)), written, progress);
-  }
-
-  /**
-   * Makes the rows of the keys in {@code scope} exactly {@code computed}'s: upserted by key (null-safe), and deleted
-   * where {@code computed} has none; {@code targetFilter} limits the partitions the MERGE reads and rewrites.
-   */
-  private static void replaceKeys(Warehouse warehouse, TableSpec spec, Dataset<Row> computed, List<String> keys,
-      Column targetFilter, Dataset<Row> scope, Map<String, Long> written, Progress progress) {
-    record(spec, warehouse.replaceKeys(spec, computed, keys, targetFilter, scope), written, progress);
-  }
-
-  private static void overwrite(Warehouse warehouse, TableSpec spec, Dataset<Row> computed,
-      Map<String, Long> written, Progress progress) {
-    record(spec, warehouse.overwrite(spec, computed), written, progress);
-  }
-
-  private static void record(TableSpec spec, long rows, Map<String, Long> written, Progress progress) {
-    written.put(spec.name(), rows);
-    progress.stage("%s: %,d rows written", spec.name(), rows);
   }
 }
