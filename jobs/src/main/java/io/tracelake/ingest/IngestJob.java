@@ -28,10 +28,10 @@ import io.tracelake.ingest.store.OtlpSpanStaging;
 import io.tracelake.ingest.store.QuarantineRecords;
 import io.tracelake.ingest.store.SpanTable;
 import io.tracelake.ingest.store.TraceMerger;
+import io.tracelake.schema.IngestTables;
 import io.tracelake.schema.QuarantineColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.RunSchemas;
-import io.tracelake.schema.TraceSchemas;
 import io.tracelake.spark.CodeGeneration;
 import io.tracelake.spark.DiskCopy;
 import io.tracelake.warehouse.TableNames;
@@ -136,7 +136,7 @@ public final class IngestJob {
     if (files.isEmpty()) {
       // Nothing new to read: no parse, no table write but the run's row (watch and the next run read it).
       tracesTable(warehouse);
-      warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
+      warehouse.createIfNotExists(IngestTables.QUARANTINE);
       long spanRows = -1;
       if (config.ingest().spans()) {
         SpanTable.table(warehouse);
@@ -225,9 +225,9 @@ public final class IngestJob {
           byReason.put(r.getString(0), r.getLong(1));
         }
         QuarantineRecords.mergeInto(
-            warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE), quarantine);
+            warehouse.createIfNotExists(IngestTables.QUARANTINE), quarantine);
       } else {
-        warehouse.createIfNotExists(TableNames.QUARANTINE, TraceSchemas.QUARANTINE);
+        warehouse.createIfNotExists(IngestTables.QUARANTINE);
       }
 
       long tracesRows = warehouse.rowCount(TableNames.TRACES);
@@ -326,10 +326,9 @@ public final class IngestJob {
     }
   }
 
-  /** The {@code traces} table, created empty if it does not exist (see {@link TraceMerger#NEW_TABLE}). */
+  /** The {@code traces} table, created empty if it does not exist. */
   private static DeltaTable tracesTable(Warehouse warehouse) {
-    return warehouse.createIfNotExists(TableNames.TRACES, TraceMerger.NEW_TABLE.schema(),
-        TraceMerger.NEW_TABLE.statsColumns(), TraceColumns.REQUEST_DATE);
+    return warehouse.createIfNotExists(IngestTables.TRACES);
   }
 
   /**

@@ -135,20 +135,6 @@ public final class TraceSchemas {
       .fields());
 
   /**
-   * The {@code traces} columns Delta keeps min/max statistics on (table property
-   * {@code delta.dataSkippingStatsColumns}): those queries filter on. Delta's default, the first 32 columns, takes
-   * in the request and response texts and the metadata maps too, and collecting those statistics cost a quarter of
-   * the {@code traces} write (measured, docs/benchmarks.md).
-   */
-  public static final List<String> TRACES_STATS_COLUMNS = List.of(TraceColumns.TRACE_ID, TraceColumns.REQUEST_TIME,
-      TraceColumns.STATE, TraceColumns.USER_ID, TraceColumns.SESSION_ID, TraceColumns.ENVIRONMENT,
-      TraceColumns.APP_VERSION, TraceColumns.INGESTED_AT);
-
-  /** The {@code spans} columns Delta keeps statistics on, as {@link #TRACES_STATS_COLUMNS}. */
-  public static final List<String> SPANS_STATS_COLUMNS = List.of(TraceColumns.TRACE_ID, TraceColumns.RECORD_HASH,
-      SpanColumns.START_TIME, SpanColumns.SPAN_TYPE, SpanColumns.MODEL);
-
-  /**
    * The {@code spans} table: one row per span of each trace in {@code traces}, partitioned by the trace's
    * request_date; {@code record_hash} is the version of the trace the spans belong to.
    */

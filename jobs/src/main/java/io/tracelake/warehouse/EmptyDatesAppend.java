@@ -1,5 +1,7 @@
 package io.tracelake.warehouse;
 
+import io.tracelake.schema.TableSpec;
+
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
@@ -22,7 +24,6 @@ import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.FileAction;
 import org.apache.spark.sql.delta.actions.Format;
 import org.apache.spark.sql.delta.actions.Metadata;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
@@ -37,7 +38,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * one snapshot followed by a {@code replaceWhere} overwrite on a later one would replace the other writer's rows
  * without a conflict.)
  *
- * <p>A table without a commit yet is created by the same transaction, from its {@link NewTable} declaration: one
+ * <p>A table without a commit yet is created by the same transaction, from its declaration ({@link TableSpec}): one
  * commit, no empty table first. Another writer creating it at the same moment makes this commit fail as above.
  *
  * <p>The rows must have the table's columns; an existing table must be partitioned by {@code dateColumn}.
@@ -49,23 +50,17 @@ public final class EmptyDatesAppend {
   private EmptyDatesAppend() {}
 
   /**
-   * How to create the table when it has no commit yet: its columns (nullability included) and the columns Delta keeps
-   * statistics on (empty: Delta's default); partitioned by the date column.
-   */
-  public record NewTable(StructType schema, List<String> statsColumns) {}
-
-  /**
    * @return the rows appended; empty when the table already has rows on one of {@code dates}, or another writer
    *     committed rows there before this commit (then nothing of this write is visible)
    */
   public static Optional<Long> write(SparkSession spark, String tablePath, Dataset<Row> rows, String dateColumn,
-      Collection<LocalDate> dates, NewTable newTable) {
+      Collection<LocalDate> dates, TableSpec newTable) {
     return write(spark, tablePath, rows, dateColumn, dates, newTable, () -> { });
   }
 
   /** {@link #write}, running {@code betweenCheckAndCommit} after the check (for tests of a writer in between). */
   static Optional<Long> write(SparkSession spark, String tablePath, Dataset<Row> rows, String dateColumn,
-      Collection<LocalDate> dates, NewTable newTable, Runnable betweenCheckAndCommit) {
+      Collection<LocalDate> dates, TableSpec newTable, Runnable betweenCheckAndCommit) {
     try {
       return checkAndAppend(spark, tablePath, rows, dateColumn, dates, newTable, betweenCheckAndCommit);
     } catch (LinkageError e) {
@@ -78,7 +73,7 @@ public final class EmptyDatesAppend {
   }
 
   private static Optional<Long> checkAndAppend(SparkSession spark, String tablePath, Dataset<Row> rows,
-      String dateColumn, Collection<LocalDate> dates, NewTable newTable, Runnable betweenCheckAndCommit) {
+      String dateColumn, Collection<LocalDate> dates, TableSpec newTable, Runnable betweenCheckAndCommit) {
     String onlyThoseDates = predicate(dateColumn, dates);
     DeltaLog log = DeltaLog.forTable(spark, tablePath);
     OptimisticTransaction txn = log.startTransaction();
@@ -111,10 +106,10 @@ public final class EmptyDatesAppend {
   }
 
   /** A new table's metadata: its columns, partitioned by {@code dateColumn}, statistics as declared. */
-  private static Metadata metadata(NewTable table, String dateColumn) {
+  private static Metadata metadata(TableSpec table, String dateColumn) {
     Map<String, String> properties = table.statsColumns().isEmpty() ? Map.of()
         : Map.of(Warehouse.STATS_COLUMNS, String.join(",", table.statsColumns()));
-    return new Metadata(UUID.randomUUID().toString(), null, null,
+    return new Metadata(UUID.randomUUID().toString(), null, table.comment(),
         new Format("parquet", scala.collection.immutable.Map$.MODULE$.empty()), table.schema().json(),
         CollectionConverters.asScala(List.of(dateColumn)).toSeq(),
         scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(properties)),

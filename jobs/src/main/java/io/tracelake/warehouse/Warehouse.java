@@ -301,21 +301,39 @@ public final class Warehouse {
   }
 
   /**
+   * The declared table, created from {@code spec} if it does not exist (its comments, partitioning and statistics
+   * columns, as {@link #createIfNotExists(String, StructType, List, String...)} does for a bare schema); an existing
+   * one gets the columns and statistics declared since it was written.
+   */
+  public DeltaTable createIfNotExists(TableSpec spec) {
+    return createIfNotExists(spec.name(), spec.comment(), spec.schema(), spec.statsColumns(),
+        spec.partitionColumns().toArray(new String[0]));
+  }
+
+  /**
    * {@link #createIfNotExists(String, StructType, String...)}, with Delta's statistics kept on {@code statsColumns}
    * only (empty: Delta's default, the first 32 columns). A table created without it gets it once, for the files
    * written from then on.
    */
   public DeltaTable createIfNotExists(String table, StructType schema, List<String> statsColumns,
       String... partitionColumns) {
+    return createIfNotExists(table, null, schema, statsColumns, partitionColumns);
+  }
+
+  private DeltaTable createIfNotExists(String table, String comment, StructType schema, List<String> statsColumns,
+      String... partitionColumns) {
     String stats = String.join(",", statsColumns);
     if (!exists(table)) {
       ConcurrentWrites.retryingCreation(table, () -> {
-        Optional<DeltaTable> committed = hasUncommittedFiles(table) ? createByFirstCommit(table, schema, null,
+        Optional<DeltaTable> committed = hasUncommittedFiles(table) ? createByFirstCommit(table, schema, comment,
             stats.isEmpty() ? Map.of() : Map.of(STATS_COLUMNS, stats), List.of(partitionColumns)) : Optional.empty();
         if (committed.isPresent()) {
           return committed.get();
         }
         DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path(table));
+        if (comment != null) {
+          builder = builder.comment(comment);
+        }
         for (StructField f : schema.fields()) {
           builder = builder.addColumn(f);
         }

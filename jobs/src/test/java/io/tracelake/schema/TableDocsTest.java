@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class TableDocsTest {
 
-  static final List<TableSpec> DOCUMENTED = List.of(RunSchemas.INGEST_RUNS, RunSchemas.ANALYTICS_RUNS,
+  static final List<TableSpec> DOCUMENTED = List.of(IngestTables.TRACES, IngestTables.SPANS,
+      IngestTables.QUARANTINE, RunSchemas.INGEST_RUNS, RunSchemas.ANALYTICS_RUNS,
       EvalDatasetTable.SPEC, FlatTraces.spec(ConfigLoader.defaults()), AnalyticsSchemas.DAILY_USER_ACTIVITY,
       AnalyticsSchemas.VERSION_BREAKDOWN, AnalyticsSchemas.FEEDBACK_DAILY, AnalyticsSchemas.SPAN_DAILY,
       AnalyticsSchemas.SESSION_TURNS,

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracelake.SharedSpark;
+import io.tracelake.schema.TableSpec;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,7 +26,8 @@ class EmptyDatesAppendTest {
   private static final List<LocalDate> DAY = List.of(LocalDate.parse("2025-12-01"));
   private static final StructType SCHEMA = new StructType().add("day", DataTypes.DateType)
       .add("id", DataTypes.StringType);
-  private static final EmptyDatesAppend.NewTable NEW = new EmptyDatesAppend.NewTable(SCHEMA, List.of("id"));
+  private static final TableSpec NEW = TableSpec.described("t", "a test table", SCHEMA,
+      Map.of("day", "the day", "id", "an id"), List.of("day"), List.of("id"));
 
   @Test
   void appendsOntoEmptyDatesAndDeclinesDatesThatHaveRows() {
@@ -59,7 +62,7 @@ class EmptyDatesAppendTest {
         "partitionColumns").toList().toArray(scala.reflect.ClassTag$.MODULE$.apply(String.class))));
     assertEquals("id", created.detail().first().<scala.collection.Map<String, String>>getAs("properties")
         .get("delta.dataSkippingStatsColumns").get());
-    assertEquals(SCHEMA, created.toDF().schema());
+    assertEquals(NEW.schema(), created.toDF().schema(), "the declared columns, comments included");
     assertEquals(Optional.empty(), EmptyDatesAppend.write(spark, table, rows(spark, "c"), "day", DAY, NEW));
   }
 

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.tracelake.config.TracelakeConfig;
+import io.tracelake.schema.IngestTables;
 import io.tracelake.schema.SpanColumns;
 import io.tracelake.schema.TraceColumns;
 import io.tracelake.schema.TraceSchemas;
@@ -45,15 +46,12 @@ public final class SpanTable {
   private static final String MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
 
   /** The {@code spans} table as its first write creates it. */
-  private static final EmptyDatesAppend.NewTable NEW_TABLE = new EmptyDatesAppend.NewTable(TraceSchemas.SPANS,
-      TraceSchemas.SPANS_STATS_COLUMNS);
 
   private SpanTable() {}
 
   /** The {@code spans} table, created empty if it does not exist. */
   public static DeltaTable table(Warehouse warehouse) {
-    return warehouse.createIfNotExists(TableNames.SPANS, NEW_TABLE.schema(), NEW_TABLE.statsColumns(),
-        TraceColumns.REQUEST_DATE);
+    return warehouse.createIfNotExists(IngestTables.SPANS);
   }
 
   /** What the write did. */
@@ -159,7 +157,7 @@ public final class SpanTable {
       Set<LocalDate> batchDates) {
     String table = warehouse.path(TableNames.SPANS);
     return ConcurrentWrites.unlessAnotherWriterWins(TableNames.SPANS, () -> EmptyDatesAppend.write(
-            warehouse.spark(), table, spans, TraceColumns.REQUEST_DATE, batchDates, NEW_TABLE))
+            warehouse.spark(), table, spans, TraceColumns.REQUEST_DATE, batchDates, IngestTables.SPANS))
         .flatMap(written -> written).map(rows -> new Outcome(rows, 0));
   }
 

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
+import io.tracelake.schema.IngestTables;
 import io.tracelake.schema.TraceColumns;
-import io.tracelake.schema.TraceSchemas;
 import io.tracelake.warehouse.ConcurrentWrites;
 import io.tracelake.warehouse.EmptyDatesAppend;
 import io.tracelake.warehouse.TableNames;
@@ -47,8 +47,6 @@ public final class TraceMerger {
   private static final String MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
 
   /** The {@code traces} table as its first write creates it. */
-  public static final EmptyDatesAppend.NewTable NEW_TABLE = new EmptyDatesAppend.NewTable(TraceSchemas.TRACES,
-      TraceSchemas.TRACES_STATS_COLUMNS);
 
   private TraceMerger() {}
 
@@ -118,7 +116,7 @@ public final class TraceMerger {
       SparkSession spark = batch.sparkSession();
       java.util.Optional<Long> appended = ConcurrentWrites.unlessAnotherWriterWins(TableNames.TRACES,
           () -> TraceCommits.withTouchedDates(spark, dates, () -> EmptyDatesAppend.write(spark, tablePath, batch,
-              TraceColumns.REQUEST_DATE, dates, NEW_TABLE))).flatMap(written -> written);
+              TraceColumns.REQUEST_DATE, dates, IngestTables.TRACES))).flatMap(written -> written);
       if (appended.isPresent()) {
         return new Outcome(batchRows, 0, 0, dates, true);
       }
