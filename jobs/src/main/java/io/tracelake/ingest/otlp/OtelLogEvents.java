@@ -1,11 +1,10 @@
 package io.tracelake.ingest.otlp;
 
-import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.VariantType;
 
@@ -110,15 +109,10 @@ final class OtelLogEvents {
   }
 
   private static boolean has(StructType schema, String name) {
-    return type(schema, name) != null;
+    return OtelTables.field(schema, name) != null;
   }
 
-  private static org.apache.spark.sql.types.DataType type(StructType schema, String name) {
-    for (StructField f : schema.fields()) {
-      if (f.name().toLowerCase(Locale.ROOT).equals(name)) {
-        return f.dataType();
-      }
-    }
-    return null;
+  private static DataType type(StructType schema, String name) {
+    return OtelTables.field(schema, name).dataType();
   }
 }

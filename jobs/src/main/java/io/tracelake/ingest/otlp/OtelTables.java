@@ -121,7 +121,7 @@ public final class OtelTables {
       return spark.emptyDataFrame().select(lit(null).cast(DataTypes.StringType).as(OtlpSpanRows.TRACE_KEY));
     }
     return rowsSince(spark, source.annotations(), source.annotationsVersion(), afterVersion, scratch)
-        .select(expr(String.format(TRACE_KEY, "trace_id")).as(OtlpSpanRows.TRACE_KEY))
+        .select(traceKey("trace_id").as(OtlpSpanRows.TRACE_KEY))
         .where(col(OtlpSpanRows.TRACE_KEY).notEqual(""));
   }
 
@@ -151,7 +151,7 @@ public final class OtelTables {
     String message = field((StructType) field(schema, "status").dataType(), "message") == null ? "''"
         : "coalesce(cast(status.message AS STRING), '')";
     Dataset<Row> keyed = table
-        .withColumn("_key", expr(String.format(TRACE_KEY, "trace_id")))
+        .withColumn("_key", traceKey("trace_id"))
         .withColumn("_span_id", expr("lower(span_id)"))
         .withColumn("_parent", expr("nullif(lower(parent_span_id), '')"));
     Dataset<Row> spanJson = keyed.select(
@@ -225,7 +225,7 @@ public final class OtelTables {
     // An annotation's versions share its trace: keeping the touched traces' rows first keeps their latest versions.
     Dataset<Row> table = keys == null ? all : touched(all, keys);
     table.createOrReplaceTempView("_tracelake_otel_annotations");
-    String latest = "SELECT *, " + String.format(TRACE_KEY, "trace_id") + " AS _key, " + value + " AS _value, "
+    String latest = "SELECT *, " + traceKeySql("trace_id") + " AS _key, " + value + " AS _value, "
         + deleted + " AS _deleted FROM (SELECT *, row_number() OVER (PARTITION BY annotation_id ORDER BY updated_at "
         + "DESC) AS _n FROM _tracelake_otel_annotations) WHERE _n = 1";
     return spark.sql("WITH latest AS (" + latest + " AND NOT (" + deleted + ")), "
@@ -324,7 +324,8 @@ public final class OtelTables {
         && m.valueType().equals(DataTypes.StringType);
   }
 
-  private static StructField field(StructType schema, String name) {
+  /** The column of that name, in any case; null when there is none. */
+  static StructField field(StructType schema, String name) {
     for (StructField f : schema.fields()) {
       if (f.name().toLowerCase(Locale.ROOT).equals(name)) {
         return f;
